@@ -1,0 +1,47 @@
+"""The ``heed`` command: one subcommand module each, errors printed without a traceback.
+
+Exit codes: 0 success; 1 a check failed (log verify, blocklist validate); 2 bad input or
+settings (``HeedError``); 3 ``heed explain``: the URL would be denied; 130 interrupted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+from crawler import __version__
+from crawler.errors import HeedError
+
+# Each module defines ``register(subparsers)`` and sets ``func`` on its parsers.
+SUBCOMMANDS = ("crawler.cli.demo", "crawler.cli.log")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="heed",
+        description="Crawl for AI training while obeying every opt-out, and prove it.",
+    )
+    parser.add_argument("--version", action="version", version=f"heed {__version__}")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for module in SUBCOMMANDS:
+        importlib.import_module(module).register(subparsers)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        code: int = args.func(args)
+    except HeedError as exc:
+        print(f"heed: error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("heed: interrupted", file=sys.stderr)
+        return 130
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

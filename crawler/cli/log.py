@@ -1,0 +1,34 @@
+"""``heed log ...``: read provenance logs (verify)."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from crawler.logverify import iter_log_files, verify_log
+
+
+def register(subparsers: Any) -> None:
+    log = subparsers.add_parser("log", help="verify and export provenance logs")
+    commands = log.add_subparsers(dest="log_command", metavar="ACTION", required=True)
+    verify = commands.add_parser(
+        "verify",
+        help="recompute every log's hash chain",
+        description="Exit 0 when every chain is intact; otherwise 1, naming the first bad "
+        "record of each broken file as FILE:LINE: problem.",
+    )
+    verify.add_argument("logs", nargs="+", metavar="LOG", help="log files or folders of logs")
+    verify.set_defaults(func=run_verify)
+
+
+def run_verify(args: argparse.Namespace) -> int:
+    files = list(iter_log_files(args.logs))
+    if not files:
+        print("heed log verify: no log files found in " + ", ".join(args.logs))
+        return 1
+    failed = 0
+    for path in files:
+        result = verify_log(path)
+        print(result.describe())
+        failed += not result.ok
+    return 1 if failed else 0

@@ -1,0 +1,160 @@
+"""The two gates: every request and every response is judged and recorded here.
+
+Checks plug in through ``HEED_REQUEST_CHECKS`` and ``HEED_RESPONSE_CHECKS`` (class paths with
+an order, lowest first). A check is built ``from_crawler`` (raising ``NotConfigured`` to switch
+itself off) and answers one coroutine:
+
+- request checks: ``async def check_request(self, request) -> Verdict``;
+- response checks: ``async def check_response(self, response, page) -> Verdict``.
+
+The gate asks them in order and stops at the first deny; it writes one record with every
+answer's evidence, then lets the request or response through or drops it. A check that fails
+with an exception denies (fail closed). A request for a per-origin policy document (robots.txt,
+tdmrep.json) is asked only of the checks that set ``guards_origin_documents = True``.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, Protocol
+
+from scrapy.exceptions import IgnoreRequest, NotConfigured
+from scrapy.utils.misc import build_from_crawler, load_object
+
+from crawler.errors import LogWriteError
+from crawler.origin_docs import DOC_META
+from crawler.page import Page
+from crawler.recorder import DecisionRecorder
+from reservations.verdict import Verdict, allow, deny, most_restrictive
+
+if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
+    from scrapy.http import Request, Response
+
+logger = logging.getLogger(__name__)
+
+REQUEST_SEQ = "heed_request_seq"
+RESPONSE_SEQ = "heed_response_seq"
+
+
+class RequestCheck(Protocol):
+    name: str
+
+    async def check_request(self, request: Request) -> Verdict: ...
+
+
+class ResponseCheck(Protocol):
+    name: str
+
+    async def check_response(self, response: Response, page: Page) -> Verdict: ...
+
+
+def build_checks(crawler: Crawler, setting: str) -> list[Any]:
+    """Instantiate the checks named in ``setting``, in order, skipping switched-off ones."""
+    spec: Mapping[str, int | None] = crawler.settings.getdict(setting)
+    checks = []
+    for path, _ in sorted(
+        ((p, o) for p, o in spec.items() if o is not None), key=lambda item: item[1]
+    ):
+        try:
+            checks.append(build_from_crawler(load_object(path), crawler))
+        except NotConfigured as exc:
+            logger.info("Heed check %s is off: %s", path, exc)
+    return checks
+
+
+def _evidence(verdicts: list[Verdict]) -> dict[str, Any]:
+    return {v.check: dict(v.evidence) for v in verdicts}
+
+
+class _Gate:
+    stage = ""
+
+    def __init__(self, crawler: Crawler, checks: list[Any]) -> None:
+        self.crawler = crawler
+        self.checks = checks
+        self.recorder = DecisionRecorder.of(crawler)
+
+    def _record(self, url: str, verdicts: list[Verdict], fallback: Verdict, **fields: Any) -> int:
+        """Write the decision; a log failure denies (the recorder has stopped the crawl)."""
+        decision = most_restrictive(verdicts) or fallback
+        try:
+            seq = self.recorder.record(
+                url, self.stage, decision, evidence=_evidence(verdicts), **fields
+            )
+        except LogWriteError as exc:
+            raise IgnoreRequest(f"Heed: not logged, not fetched: {exc}") from exc
+        if not decision.allowed:
+            raise IgnoreRequest(f"Heed denied ({decision.reason}): {url}")
+        return seq
+
+
+async def _ask(check: Any, method: str, *args: Any) -> Verdict:
+    try:
+        verdict: Verdict = await getattr(check, method)(*args)
+    except Exception as exc:
+        # A check that cannot decide denies (fail closed); the error is evidence.
+        logger.exception("Heed check %s failed; denying", check.name)
+        return deny(check.name, "gate.check_error", error=f"{type(exc).__name__}: {exc}")
+    return verdict
+
+
+class RequestGate(_Gate):
+    """Downloader middleware: judge each request before it is downloaded."""
+
+    stage = "request"
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> RequestGate:
+        return cls(crawler, build_checks(crawler, "HEED_REQUEST_CHECKS"))
+
+    async def process_request(self, request: Request) -> None:
+        doc = request.meta.get(DOC_META)
+        verdicts: list[Verdict] = []
+        for check in self.checks:
+            if doc and not getattr(check, "guards_origin_documents", False):
+                continue
+            verdict = await _ask(check, "check_request", request)
+            verdicts.append(verdict)
+            if not verdict.allowed:
+                break
+        if doc and all(v.allowed for v in verdicts):
+            # RFC 9309 §2.2.2: robots.txt itself is always allowed; so are other policy files.
+            verdicts.append(allow(doc, f"{doc}.policy_document"))
+        fallback = allow("gate", "gate.no_checks")
+        request.meta[REQUEST_SEQ] = self._record(request.url, verdicts, fallback)
+
+
+class ResponseGate(_Gate):
+    """Downloader middleware closest to the downloader: judge each response before anything
+    else (HTTP cache, redirect, retry, spider, pipelines) sees it; a deny drops the body."""
+
+    stage = "response"
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> ResponseGate:
+        return cls(crawler, build_checks(crawler, "HEED_RESPONSE_CHECKS"))
+
+    async def process_response(self, request: Request, response: Response) -> Response:
+        page = Page(response)
+        doc = request.meta.get(DOC_META)
+        verdicts: list[Verdict] = []
+        if not doc:
+            for check in self.checks:
+                verdict = await _ask(check, "check_response", response, page)
+                verdicts.append(verdict)
+                if not verdict.allowed:
+                    break
+        fallback = allow(doc, f"{doc}.policy_document") if doc else allow("gate", "gate.no_checks")
+        fields: dict[str, Any] = {
+            "status": response.status,
+            "content_type": page.content_type,
+            "bytes": len(response.body),
+        }
+        if REQUEST_SEQ in request.meta:
+            fields["request_seq"] = request.meta[REQUEST_SEQ]
+        if "cached" in response.flags:
+            fields["cached"] = True
+        request.meta[RESPONSE_SEQ] = self._record(response.url, verdicts, fallback, **fields)
+        return response

@@ -1,0 +1,56 @@
+"""What response checks read: one response, its HTML parsed at most once and shared."""
+
+from __future__ import annotations
+
+from functools import cached_property
+from typing import TYPE_CHECKING
+
+from lxml import etree, html
+
+if TYPE_CHECKING:
+    from scrapy.http import Response
+
+
+class Page:
+    """Lazy views of a response for the response checks; nothing is parsed until asked."""
+
+    def __init__(self, response: Response) -> None:
+        self.response = response
+
+    @cached_property
+    def content_type(self) -> str:
+        raw = self.response.headers.get(b"Content-Type") or b""
+        return raw.decode("latin-1").split(";")[0].strip().lower()
+
+    @cached_property
+    def is_html(self) -> bool:
+        return self.content_type in ("text/html", "application/xhtml+xml") or (
+            not self.content_type and self.response.body.lstrip()[:1] == b"<"
+        )
+
+    def header_values(self, name: str) -> list[str]:
+        """Every value of header ``name`` (repeated headers kept apart), decoded leniently."""
+        return [v.decode("latin-1") for v in self.response.headers.getlist(name.encode("ascii"))]
+
+    @cached_property
+    def tree(self) -> html.HtmlElement | None:
+        """The parsed HTML document, or ``None`` when the body is not HTML or cannot be parsed."""
+        if not self.is_html or not self.response.body.strip():
+            return None
+        try:
+            return html.document_fromstring(self.response.body)
+        except (etree.ParserError, ValueError):
+            return None
+
+    @cached_property
+    def meta(self) -> dict[str, list[str]]:
+        """``<meta name=... content=...>`` and ``property=`` values by lowercased name, in order."""
+        found: dict[str, list[str]] = {}
+        if self.tree is None:
+            return found
+        for element in self.tree.iter("meta"):
+            key = element.get("name") or element.get("property")
+            content = element.get("content")
+            if key and content is not None:
+                found.setdefault(key.strip().lower(), []).append(content)
+        return found

@@ -1,0 +1,133 @@
+"""The provenance log: one writer, JSON Lines, every record chained to the one before.
+
+Each record is canonical JSON (sorted keys, no spaces, UTF-8) and carries ``prev`` (the hash of
+the record before it, or 64 zeros for the run header) and ``hash`` (SHA-256 of the record's
+canonical JSON without ``hash``). Editing, dropping or reordering a record breaks the chain.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import time
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from crawler.errors import LogWriteError
+
+GENESIS = "0" * 64
+FORMAT = "heed-decision-log/1"
+
+
+def canonical_json(record: Mapping[str, Any]) -> str:
+    """Serialise ``record`` the one way its hash is computed over."""
+    return json.dumps(record, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def record_hash(record: Mapping[str, Any]) -> str:
+    """SHA-256 hex digest of ``record`` without its ``hash`` field."""
+    body = {k: v for k, v in record.items() if k != "hash"}
+    return hashlib.sha256(canonical_json(body).encode("utf-8")).hexdigest()
+
+
+def utc_now() -> str:
+    """Current UTC time, ISO 8601 with microseconds and a ``Z``."""
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+class DecisionLog:
+    """Append-only, hash-chained writer of decision records.
+
+    Every record reaches the operating system (``os.write``) before ``write`` returns, so a
+    decision is on record before the request proceeds. ``fsync`` runs every ``fsync_every``
+    records or ``fsync_seconds`` seconds, whichever comes first, and at close. Any failure
+    turns the log into a failed state: every later ``write`` raises ``LogWriteError``.
+    """
+
+    def __init__(
+        self,
+        path: str | os.PathLike[str],
+        *,
+        fsync_every: int = 1000,
+        fsync_seconds: float = 1.0,
+    ) -> None:
+        self.path = Path(path)
+        self._fsync_every = max(0, fsync_every)
+        self._fsync_seconds = fsync_seconds
+        self._seq = 0
+        self._prev = GENESIS
+        self._unsynced = 0
+        self._last_sync = time.monotonic()
+        self._failure: str | None = None
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._fd: int | None = os.open(
+                self.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_APPEND, 0o644
+            )
+        except OSError as exc:
+            raise LogWriteError(
+                f"{self.path}: cannot create the decision log: {exc.strerror or exc}. "
+                "Set HEED_DECISION_LOG to a writable path that does not exist yet."
+            ) from exc
+
+    def write_header(self, header: Mapping[str, Any]) -> int:
+        """Write the run header; it must be the first record of the file."""
+        if self._seq:
+            raise LogWriteError(f"{self.path}: the run header must be the first record")
+        return self.write({"url": None, **header, "stage": "run", "format": FORMAT})
+
+    @property
+    def failed(self) -> str | None:
+        """Why the log stopped accepting records, or ``None`` while it is healthy."""
+        return self._failure
+
+    @property
+    def records(self) -> int:
+        """How many records were written, run header included."""
+        return self._seq
+
+    def write(self, fields: Mapping[str, Any]) -> int:
+        """Chain, write and return the ``seq`` of one record; raise ``LogWriteError`` on failure."""
+        if self._failure is not None or self._fd is None:
+            raise LogWriteError(self._failure or f"{self.path}: the decision log is closed")
+        record = {"ts": utc_now(), **fields, "seq": self._seq, "prev": self._prev}
+        digest = record_hash(record)
+        record["hash"] = digest
+        line = (canonical_json(record) + "\n").encode("utf-8")
+        try:
+            written = os.write(self._fd, line)
+            if written != len(line):
+                raise OSError(f"short write ({written} of {len(line)} bytes)")
+            self._unsynced += 1
+            if self._unsynced >= self._fsync_every > 0 or (
+                time.monotonic() - self._last_sync >= self._fsync_seconds
+            ):
+                self.sync()
+        except OSError as exc:
+            self._failure = f"{self.path}: cannot write the decision log: {exc}"
+            raise LogWriteError(self._failure) from exc
+        seq = self._seq
+        self._seq += 1
+        self._prev = digest
+        return seq
+
+    def sync(self) -> None:
+        """Flush written records to stable storage."""
+        if self._fd is not None and self._unsynced:
+            os.fsync(self._fd)
+        self._unsynced = 0
+        self._last_sync = time.monotonic()
+
+    def close(self) -> None:
+        """Sync and close; further writes fail."""
+        if self._fd is None:
+            return
+        try:
+            if self._failure is None:
+                self.sync()
+        finally:
+            os.close(self._fd)
+            self._fd = None

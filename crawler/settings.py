@@ -1,0 +1,79 @@
+"""Scrapy settings for Heed: every ``HEED_*`` default lives here, documented.
+
+The README's settings table mirrors this file (a test checks it). Override any of these with
+``-s NAME=VALUE`` on the command line or in your own settings module.
+"""
+
+BOT_NAME = "heed"
+SPIDER_MODULES = ["crawler.spiders"]
+NEWSPIDER_MODULE = "crawler.spiders"
+
+# --- Identity (RFC 9309 §2.2.1) -------------------------------------------------------------
+# The product token robots.txt groups are matched against: letters, "-" and "_" only.
+HEED_PRODUCT_TOKEN = "HeedBot"
+# Must contain HEED_PRODUCT_TOKEN; Scrapy's default agent is refused. Name a contact you answer.
+USER_AGENT = "Mozilla/5.0 (compatible; HeedBot/0.1; +https://github.com/heed-crawler/heed)"
+
+# --- Provenance log ------------------------------------------------------------------------
+# Path of this run's decision log; %(name)s is the spider, %(time)s the UTC start time.
+# The file must not exist yet: a log is never appended to by a second run.
+HEED_DECISION_LOG = "decisions/%(name)s-%(time)s.jsonl"
+# fsync the log every N records or S seconds (whichever first) and at close; 0 records = time only.
+HEED_LOG_FSYNC_RECORDS = 1000
+HEED_LOG_FSYNC_SECONDS = 1.0
+
+# --- Items -------------------------------------------------------------------------------
+# Keep each page's raw HTML in its item (field "html") besides its readable text.
+HEED_KEEP_HTML = False
+
+# --- The gates -----------------------------------------------------------------------------
+# Request checks, cheapest first (lower runs earlier); a deny stops the request before download.
+HEED_REQUEST_CHECKS = {
+    "crawler.middlewares.robots.RobotsCheck": 200,
+}
+# Response checks, run on every response before anything else sees it.
+HEED_RESPONSE_CHECKS: dict[str, int] = {}
+
+# --- robots.txt (RFC 9309) -----------------------------------------------------------------
+# How long a fetched robots.txt (2xx or 4xx) is trusted, in seconds (RFC 9309 §2.4: 24 h).
+HEED_ROBOTS_TTL = 86400
+# After an unreachable robots.txt (429, 5xx, network error, timeout, > 5 redirects) the whole
+# origin is disallowed; it is fetched again on the first request after this many seconds.
+HEED_ROBOTS_RETRY_AFTER = 600
+# Bytes of robots.txt parsed (RFC 9309 §2.5: at least 500 KiB); the rest is not downloaded.
+HEED_ROBOTS_MAX_BYTES = 512000
+# Seconds a robots.txt download may take in all (a body that trickles forever is unreachable).
+HEED_ROBOTS_TIMEOUT = 30
+# Redirects followed for robots.txt (RFC 9309 §2.3.1.2: at least five); more is unreachable.
+HEED_ROBOTS_MAX_REDIRECTS = 5
+# Largest Crawl-delay honoured, in seconds; a larger value is capped to this.
+HEED_MAX_CRAWL_DELAY = 30.0
+
+# --- Safe defaults -------------------------------------------------------------------------
+# Heed replaces Scrapy's robots middleware with its RFC 9309 gate.
+ROBOTSTXT_OBEY = False
+# No remote control server and no telnet console unless you ask for them.
+TELNETCONSOLE_ENABLED = False
+REMOTE_CONTROL_ENABLED = False
+
+DOWNLOADER_MIDDLEWARES = {
+    "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+    # The request gate runs where Scrapy's robots middleware ran: after offsite filtering,
+    # before cookies, cache and the download.
+    "crawler.middlewares.gates.RequestGate": 100,
+    # Responses are decoded first (gzip, br) so that the response gate reads the real body...
+    "scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware": 960,
+    # ...and then judged before the HTTP cache, redirects, retries, spiders or pipelines.
+    "crawler.middlewares.gates.ResponseGate": 950,
+}
+EXTENSIONS = {
+    "crawler.recorder.DecisionRecorder": 0,
+}
+
+# Measured: fewer concurrent item tasks per response is faster on Scrapy 2.19 (scrapy#5182).
+CONCURRENT_ITEMS = 16
+CONCURRENT_REQUESTS = 16
+CONCURRENT_REQUESTS_PER_DOMAIN = 8
+FEED_EXPORT_ENCODING = "utf-8"
+REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
+TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"

@@ -1,0 +1,30 @@
+"""Readable text of a page: what a training pipeline wants, without markup or scripts."""
+
+from __future__ import annotations
+
+import re
+
+from lxml import etree, html
+from scrapy.http import Response, TextResponse
+
+_SPACE = re.compile(r"[ \t\r\f\v]+")
+_LINES = re.compile(r"\n\s*\n+")
+_DROP = ("script", "style", "noscript", "template", "head")
+
+
+def readable_text(response: Response) -> str:
+    """The visible text of an HTML page, plain text as it is, and "" for anything else."""
+    if not isinstance(response, TextResponse):
+        return ""
+    content_type = (response.headers.get(b"Content-Type") or b"").lower()
+    if b"html" not in content_type and not response.text.lstrip().startswith("<"):
+        return response.text
+    try:
+        tree = html.document_fromstring(response.body)
+    except (etree.ParserError, ValueError):
+        return ""
+    for element in list(tree.iter(*_DROP)):
+        element.drop_tree()
+    text = tree.text_content()
+    text = _SPACE.sub(" ", text)
+    return _LINES.sub("\n\n", "\n".join(line.strip() for line in text.splitlines())).strip()
