@@ -1,0 +1,120 @@
+"""Run real crawls in a subprocess and read what they left: the decision log and the items.
+
+Every crawl is a real ``scrapy crawl site`` against servers on 127.0.0.1, with its own
+decision log and feed in a temporary folder.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parent.parent
+
+# Fast, deterministic test crawls: no politeness delays, short timeouts.
+TEST_SETTINGS: dict[str, Any] = {
+    "LOG_LEVEL": "INFO",
+    "HEED_PRODUCT_TOKEN": "HeedTestBot",
+    "USER_AGENT": "HeedTestBot/1.0 (+http://127.0.0.1/bot)",
+    "DOWNLOAD_TIMEOUT": 10,
+    "HEED_ROBOTS_TIMEOUT": 5,
+    "RETRY_ENABLED": False,
+    "HEED_LOG_FSYNC_RECORDS": 0,
+    "HEED_LOG_FSYNC_SECONDS": 60,
+}
+
+
+@dataclass
+class CrawlResult:
+    returncode: int
+    stdout: str
+    stderr: str
+    log_path: Path
+    items: list[dict[str, Any]] = field(default_factory=list)
+    records: list[dict[str, Any]] = field(default_factory=list)
+
+    def decisions(self, stage: str | None = None, url: str | None = None) -> list[dict[str, Any]]:
+        """Decision records (run header left out), optionally of one stage and URL."""
+        return [
+            r
+            for r in self.records
+            if r["stage"] != "run"
+            and (stage is None or r["stage"] == stage)
+            and (url is None or r["url"] == url)
+        ]
+
+    def decision_for(self, url: str, stage: str = "request") -> dict[str, Any]:
+        """The single decision for ``url`` at ``stage``; fails loudly if there is not exactly one."""
+        found = self.decisions(stage, url)
+        assert len(found) == 1, f"expected one {stage} decision for {url}, got {found}"
+        return found[0]
+
+    @property
+    def item_urls(self) -> set[str]:
+        return {item["url"] for item in self.items}
+
+
+def _setting_arg(name: str, value: Any) -> str:
+    text = value if isinstance(value, str) else json.dumps(value)
+    return f"{name}={text}"
+
+
+def _limit_file_size(limit: int) -> Any:
+    """Make every file write past ``limit`` bytes fail (EFBIG), as a full disk would."""
+
+    def apply() -> None:
+        import resource
+
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+
+    return apply
+
+
+def run_crawl(
+    workdir: Path,
+    urls: list[str] | None = None,
+    *,
+    settings: dict[str, Any] | None = None,
+    spider_args: dict[str, str] | None = None,
+    timeout: float = 90,
+    log_name: str = "decisions.jsonl",
+    file_size_limit: int | None = None,
+) -> CrawlResult:
+    """Crawl ``urls`` with the full Heed stack; return the log records and items."""
+    workdir.mkdir(parents=True, exist_ok=True)
+    log_path = workdir / log_name
+    feed = workdir / "items.jsonl"
+    merged = {**TEST_SETTINGS, "HEED_DECISION_LOG": str(log_path), **(settings or {})}
+    args = [sys.executable, "-m", "scrapy", "crawl", "site", "-O", str(feed)]
+    if urls:
+        args += ["-a", "urls=" + ",".join(urls)]
+    for key, value in (spider_args or {}).items():
+        args += ["-a", f"{key}={value}"]
+    for key, value in merged.items():
+        args += ["-s", _setting_arg(key, value)]
+    env = {
+        **os.environ,
+        "SCRAPY_SETTINGS_MODULE": "crawler.settings",
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")])),
+    }
+    proc = subprocess.run(
+        args,
+        cwd=workdir,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+        preexec_fn=_limit_file_size(file_size_limit) if file_size_limit else None,
+    )
+    result = CrawlResult(proc.returncode, proc.stdout, proc.stderr, log_path)
+    if feed.exists():
+        result.items = [json.loads(line) for line in feed.read_text().splitlines() if line]
+    if log_path.exists():
+        result.records = [json.loads(line) for line in log_path.read_text().splitlines() if line]
+    return result
