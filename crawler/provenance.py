@@ -60,6 +60,7 @@ class DecisionLog:
         self._seq = 0
         self._prev = GENESIS
         self._unsynced = 0
+        self._size = 0
         self._last_sync = time.monotonic()
         self._failure: str | None = None
         try:
@@ -108,11 +109,22 @@ class DecisionLog:
                 self.sync()
         except OSError as exc:
             self._failure = f"{self.path}: cannot write the decision log: {exc}"
+            self._drop_partial_line()
             raise LogWriteError(self._failure) from exc
+        self._size += len(line)
         seq = self._seq
         self._seq += 1
         self._prev = digest
         return seq
+
+    def _drop_partial_line(self) -> None:
+        """Cut a half-written record off, so the log still verifies up to its last decision."""
+        if self._fd is None:
+            return
+        try:
+            os.ftruncate(self._fd, self._size)
+        except OSError:
+            pass  # verify will report the truncated last line instead
 
     def sync(self) -> None:
         """Flush written records to stable storage."""
