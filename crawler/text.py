@@ -10,6 +10,33 @@ from scrapy.http import Response, TextResponse
 _SPACE = re.compile(r"[ \t\r\f\v]+")
 _LINES = re.compile(r"\n\s*\n+")
 _DROP = ("script", "style", "noscript", "template", "head")
+# Elements that end a line when rendered: their text must not run into the next block's.
+_BLOCKS = (
+    "p",
+    "div",
+    "br",
+    "li",
+    "ul",
+    "ol",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "tr",
+    "table",
+    "section",
+    "article",
+    "header",
+    "footer",
+    "blockquote",
+    "pre",
+    "dd",
+    "dt",
+    "main",
+    "nav",
+)
 
 
 def readable_text(response: Response) -> str:
@@ -25,6 +52,8 @@ def readable_text(response: Response) -> str:
         return ""
     for element in list(tree.iter(*_DROP)):
         element.drop_tree()
+    for element in tree.iter(*_BLOCKS):
+        element.tail = "\n" + (element.tail or "")
     text = tree.text_content()
     text = _SPACE.sub(" ", text)
     return _LINES.sub("\n\n", "\n".join(line.strip() for line in text.splitlines())).strip()
