@@ -1,0 +1,54 @@
+"""The JSON-LD blocks of an HTML page, each parsed on its own.
+
+extruct 0.18 parses all ``<script type="application/ld+json">`` blocks of a page in one call,
+and one malformed block makes that call fail, hiding the well-formed ones. A page's access
+markup must not vanish because an unrelated block (a breadcrumb, an ad tag) is broken, so each
+block is handed to extruct alone and a failure stays a fact about that one block.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from extruct.jsonld import JsonLdExtractor  # type: ignore[import-untyped]
+from lxml.html import HtmlElement
+
+# The media type extruct (and Google's structured-data documentation) recognises, exactly.
+JSON_LD_TYPE = "application/ld+json"
+_EXTRACTOR = JsonLdExtractor()
+
+
+@dataclass(frozen=True, slots=True)
+class JsonLdBlock:
+    """One ``<script type="application/ld+json">``: its top-level items, or why it failed.
+
+    ``index`` counts the page's JSON-LD blocks from 0, in document order; a block holding an
+    array is spread into ``items``. ``text`` is kept only for a malformed block, so that a
+    check can tell whether what it hid mattered.
+    """
+
+    index: int
+    items: tuple[Any, ...] = ()
+    error: str | None = None
+    text: str = ""
+
+
+def parse_json_ld(tree: HtmlElement | None) -> tuple[JsonLdBlock, ...]:
+    """Every JSON-LD block of ``tree`` in document order; malformed ones carry ``error``."""
+    if tree is None:
+        return ()
+    scripts = [s for s in tree.iter("script") if s.get("type") == JSON_LD_TYPE]
+    return tuple(_parse_block(index, script) for index, script in enumerate(scripts))
+
+
+def _parse_block(index: int, script: HtmlElement) -> JsonLdBlock:
+    try:
+        # The script element alone is the document: extruct then sees only this block.
+        items = tuple(_EXTRACTOR.extract_items(script))
+    except (ValueError, RecursionError) as exc:
+        # JSONDecodeError is a ValueError; absurd nesting exhausts the decoder's recursion.
+        return JsonLdBlock(
+            index, error=f"{type(exc).__name__}: {exc}"[:300], text=script.text_content()
+        )
+    return JsonLdBlock(index, items)
