@@ -15,7 +15,7 @@ from crawler import __version__
 from crawler.errors import HeedError
 
 # Each module defines ``register(subparsers)`` and sets ``func`` on its parsers.
-SUBCOMMANDS = ("crawler.cli.demo", "crawler.cli.log")
+SUBCOMMANDS = ("crawler.cli.demo", "crawler.cli.log", "crawler.cli.report")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -1,11 +1,14 @@
-"""``heed log ...``: read provenance logs (verify)."""
+"""``heed log ...``: read provenance logs (verify, export)."""
 
 from __future__ import annotations
 
 import argparse
 from typing import Any
 
-from crawler.logverify import iter_log_files, verify_log
+from crawler.cli import export
+from crawler.logread import iter_log_files
+from crawler.logverify import verify_log
+from crawler.progress import TerminalProgress
 
 
 def register(subparsers: Any) -> None:
@@ -19,6 +22,7 @@ def register(subparsers: Any) -> None:
     )
     verify.add_argument("logs", nargs="+", metavar="LOG", help="log files or folders of logs")
     verify.set_defaults(func=run_verify)
+    export.register(commands)
 
 
 def run_verify(args: argparse.Namespace) -> int:
@@ -27,8 +31,11 @@ def run_verify(args: argparse.Namespace) -> int:
         print("heed log verify: no log files found in " + ", ".join(args.logs))
         return 1
     failed = 0
+    progress = TerminalProgress("heed log verify", files)
     for path in files:
-        result = verify_log(path)
-        print(result.describe())
+        progress.start_file(path)
+        result = verify_log(path, progress)
+        progress.close()
+        print(result.describe(), flush=True)
         failed += not result.ok
     return 1 if failed else 0

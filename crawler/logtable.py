@@ -1,0 +1,103 @@
+"""Decision records as table rows: flat, readable column names and a stable column order.
+
+Nested objects become dotted columns (``evidence.robots.rule``), so a reviewer reads a
+spreadsheet, not JSON; lists and empty objects stay JSON text in one cell, so nothing is lost.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+# The columns every reviewer looks for first, then evidence, then run-header facts, then the
+# chain: the order of a CSV header and of a Parquet schema.
+FIRST_COLUMNS = (
+    "log",
+    "seq",
+    "ts",
+    "stage",
+    "url",
+    "decision",
+    "check",
+    "reason",
+    "status",
+    "content_type",
+    "bytes",
+    "request_seq",
+    "cached",
+)
+LAST_COLUMNS = ("prev", "hash")
+_FIRST = {name: i for i, name in enumerate(FIRST_COLUMNS)}
+_LAST = {name: i for i, name in enumerate(LAST_COLUMNS)}
+
+# The writer's timestamp form (crawler.provenance.utc_now); fixed width, so text order is
+# time order.
+TIMESTAMP = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z")
+
+
+def flatten(record: Mapping[str, Any], log: str | None = None) -> dict[str, Any]:
+    """``{"evidence": {"robots": {"rule": …}}}`` → ``{"evidence.robots.rule": …}``, with the
+    ``log`` column first when given. Empty objects stay as ``{}`` so that no key is lost."""
+    flat: dict[str, Any] = {} if log is None else {"log": log}
+    _flatten_into(flat, record, "")
+    return flat
+
+
+def _flatten_into(flat: dict[str, Any], record: Mapping[str, Any], prefix: str) -> None:
+    for key, value in record.items():
+        if type(value) is dict and value:
+            _flatten_into(flat, value, prefix + key + ".")
+        else:
+            flat[prefix + key] = value
+
+
+def column_order(name: str) -> tuple[int, int, str]:
+    """Sort key: the usual columns first, evidence next, other facts, the chain last."""
+    if name in _FIRST:
+        return (0, _FIRST[name], "")
+    if name in _LAST:
+        return (3, _LAST[name], "")
+    return (1 if name.startswith("evidence.") else 2, 0, name)
+
+
+def is_time_column(name: str) -> bool:
+    """Columns that hold the writer's timestamps (``ts``, ``started_at``, ``…fetched_at``)."""
+    return name == "ts" or name.endswith("_at")
+
+
+@dataclass(frozen=True)
+class RecordFilter:
+    """Which records an export keeps; ``None`` keeps all. ``since`` is inclusive and
+    ``until`` exclusive, both in the writer's timestamp form, so that they compare as text."""
+
+    decision: str | None = None
+    checks: frozenset[str] | None = None
+    since: str | None = None
+    until: str | None = None
+
+    def keeps(self, record: Mapping[str, Any]) -> bool:
+        # A run header has no decision or check: it is kept only when those are not filtered.
+        if self.decision is not None and record.get("decision") != self.decision:
+            return False
+        if self.checks is not None and record.get("check") not in self.checks:
+            return False
+        ts = record.get("ts")
+        if self.since is not None and not (isinstance(ts, str) and ts >= self.since):
+            return False
+        return self.until is None or (isinstance(ts, str) and ts < self.until)
+
+
+def parse_time_bound(text: str) -> str:
+    """An ISO 8601 date or time (UTC unless it says otherwise) in the writer's form."""
+    try:
+        when = datetime.fromisoformat(text.strip())
+    except ValueError as exc:
+        raise ValueError(
+            f"{text!r} is not an ISO 8601 date or time (e.g. 2025-06-01 or 2025-06-01T12:00Z)"
+        ) from exc
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")

@@ -1,0 +1,1 @@
+"""The public-summary report: aggregate decision logs, then render JSON, Markdown and HTML."""

@@ -1,0 +1,93 @@
+"""report.html: one self-contained file (inline CSS and SVG, no script, no external asset)."""
+
+from __future__ import annotations
+
+from html import escape
+from typing import Any
+
+from crawler.report import svg
+from crawler.report.sections import Section, human_bytes, sections
+from crawler.report.timeline import Bars
+
+_CHART_ROWS = 20
+_STYLE = """
+body{font:15px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,"DejaVu Sans",sans-serif;
+color:#1b1b1b;background:#fff;max-width:62rem;margin:2rem auto;padding:0 1.2rem}
+h1{font-size:1.6rem;margin-bottom:.2rem}h2{font-size:1.2rem;margin-top:2.2rem;
+border-bottom:1px solid #ddd;padding-bottom:.2rem}
+.meta,.muted,.empty{color:#555}table{border-collapse:collapse;margin:.6rem 0;width:100%}
+th,td{text-align:left;padding:.25rem .5rem;border-bottom:1px solid #eee;vertical-align:top;
+overflow-wrap:anywhere}th{background:#f6f6f6}td.n{text-align:right;white-space:nowrap}
+svg{max-width:100%;height:auto;display:block;margin:.6rem 0}
+svg text{font:12px system-ui,"DejaVu Sans",sans-serif;fill:#1b1b1b}svg .muted{fill:#666}
+svg .axis{stroke:#999;stroke-width:1}
+@media print{body{margin:0;max-width:none}h2{break-after:avoid}svg{break-inside:avoid}}
+"""
+
+
+def render_html(summary: dict[str, Any]) -> str:
+    """The whole report as one HTML document."""
+    charts = _charts(summary)
+    body = [
+        "<h1>Heed crawl summary</h1>",
+        f'<p class="meta">Generated {escape(summary["generated_at"])} from '
+        f"{len(summary['logs']):,} decision log(s), every hash chain verified.</p>",
+    ]
+    for section in sections(summary):
+        body.append(_section(section, charts.get(section.key, "")))
+    return (
+        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        "<title>Heed crawl summary</title>"
+        f"<style>{_STYLE}</style></head><body>\n" + "\n".join(body) + "\n</body></html>\n"
+    )
+
+
+def _charts(summary: dict[str, Any]) -> dict[str, str]:
+    bars = Bars.from_json(summary["timeline"]) if summary["timeline"] else None
+    denials = [(f"{o['reason']} ({o['stage']})", o["denials"]) for o in summary["opt_outs"]]
+    domains = [(d["domain"], d["bytes"]) for d in summary["top_domains"][:_CHART_ROWS]]
+    return {
+        "volumes": svg.decisions_over_time(bars),
+        "opt_outs": svg.horizontal_bars(
+            "Denials by check and reason", denials[:_CHART_ROWS], _count, svg.DENY_COLOUR
+        ),
+        "top_domains": svg.horizontal_bars(
+            "Top domains by content size", domains, human_bytes, svg.ALLOW_COLOUR
+        ),
+    }
+
+
+def _count(n: int) -> str:
+    return f"{n:,}"
+
+
+def _section(section: Section, chart: str) -> str:
+    parts = [f'<section id="{section.key}"><h2>{escape(section.title)}</h2>']
+    parts += [f"<p>{escape(sentence)}</p>" for sentence in section.text]
+    parts.append(chart)
+    if section.headers:
+        parts.append(_table(section))
+    parts.append("</section>")
+    return "\n".join(parts)
+
+
+def _table(section: Section) -> str:
+    if not section.rows:
+        return '<p class="empty">(none)</p>'
+    numeric = [all(_is_number(row[i]) for row in section.rows) for i in range(len(section.headers))]
+    head = "".join(f"<th>{escape(h)}</th>" for h in section.headers)
+    body = "".join(
+        "<tr>"
+        + "".join(
+            f'<td class="n">{escape(c)}</td>' if numeric[i] else f"<td>{escape(c)}</td>"
+            for i, c in enumerate(row)
+        )
+        + "</tr>"
+        for row in section.rows
+    )
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def _is_number(cell: str) -> bool:
+    return cell.replace(",", "").replace(".", "").isdigit()

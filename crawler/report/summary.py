@@ -1,0 +1,201 @@
+"""Aggregate decision records into the public-summary facts, one record at a time.
+
+Collected content is what the response gate allowed with a 2xx status, policy documents
+(robots.txt, tdmrep.json) left out; its size is the body bytes the log recorded. Domains are
+registrable domains (``crawler.report.domains``).
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from crawler.logread import Progress, read_logs
+from crawler.provenance import utc_now
+from crawler.report.domains import TopDomainRule, netloc_of, registrable_domain
+from crawler.report.timeline import Timeline
+
+REPORT_FORMAT = "heed-report/1"
+_POLICY_DOCUMENT = ".policy_document"
+_IDENTITY = ("product_token", "user_agent")
+
+
+def summarise(
+    paths: Iterable[Path], rule: TopDomainRule, progress: Progress | None = None
+) -> dict[str, Any]:
+    """Read every log (verifying its chain) and return the facts of summary.json."""
+    builder = SummaryBuilder()
+    for path, record in read_logs(paths, progress):
+        builder.add(path, record)
+    return builder.build(rule)
+
+
+class SummaryBuilder:
+    """Feed it every log's records in order (``add``); ``build`` returns summary.json."""
+
+    def __init__(self) -> None:
+        self.logs: list[dict[str, Any]] = []
+        self.identities: Counter[tuple[str, str]] = Counter()
+        self.software: list[dict[str, Any]] = []
+        self.decisions: Counter[tuple[str, str, str, str]] = Counter()
+        self.first_ts: str | None = None
+        self.last_ts: str | None = None
+        self.timeline = Timeline()
+        self.domain_bytes: Counter[str] = Counter()
+        self.domain_pages: Counter[str] = Counter()
+        self.cached_pages = 0
+        self.denied_domains: defaultdict[tuple[str, str], set[str]] = defaultdict(set)
+        self.robots_status: Counter[str] = Counter()
+        self.robots_origins: set[str] = set()
+
+    def add(self, path: Path, record: dict[str, Any]) -> None:
+        stage = record.get("stage")
+        if stage == "run":
+            self._add_header(path, record)
+            return
+        log = self.logs[-1]
+        log["records"] += 1
+        ts = record.get("ts") or ""
+        log["last_hash"] = record.get("hash")
+        if self.first_ts is None or ts < self.first_ts:
+            self.first_ts = ts
+        if self.last_ts is None or ts > self.last_ts:
+            self.last_ts = ts
+        decision, check, reason = record.get("decision"), record.get("check"), record.get("reason")
+        self.decisions[(str(stage), str(decision), str(check), str(reason))] += 1
+        denied = decision != "allow"
+        if ts:
+            self.timeline.add(ts, denied)
+        url = record.get("url") or ""
+        if denied:
+            self.denied_domains[(str(check), str(reason))].add(registrable_domain(netloc_of(url)))
+        elif stage == "response":
+            self._add_response(url, str(reason), record)
+
+    def _add_header(self, path: Path, header: dict[str, Any]) -> None:
+        self.logs.append(
+            {
+                "file": str(path),
+                "records": 1,
+                "chain": "intact",
+                "started_at": header.get("started_at"),
+                "worker": header.get("worker"),
+                "settings_digest": header.get("settings_digest"),
+                "last_hash": header.get("hash"),
+            }
+        )
+        self.identities[(str(header.get("product_token")), str(header.get("user_agent")))] += 1
+        software = header.get("software")
+        if isinstance(software, dict) and software not in self.software:
+            self.software.append(software)
+
+    def _add_response(self, url: str, reason: str, record: dict[str, Any]) -> None:
+        status = record.get("status")
+        if reason.endswith(_POLICY_DOCUMENT):
+            if reason.startswith("robots."):
+                self.robots_status[str(status)] += 1
+                self.robots_origins.add(netloc_of(url))
+            return
+        if not isinstance(status, int) or not 200 <= status < 300:
+            return
+        domain = registrable_domain(netloc_of(url))
+        size = record.get("bytes")
+        self.domain_bytes[domain] += size if isinstance(size, int) else 0
+        self.domain_pages[domain] += 1
+        self.cached_pages += record.get("cached") is True
+
+    def build(self, rule: TopDomainRule) -> dict[str, Any]:
+        """The report's facts as plain JSON values."""
+        ranked = sorted(self.domain_pages, key=lambda d: (-self.domain_bytes[d], d))
+        listed = ranked[: rule.count(len(ranked))]
+        bars = self.timeline.bars()
+        return {
+            "report": REPORT_FORMAT,
+            "generated_at": utc_now(),
+            "crawler": self._crawler(),
+            "period": {"start": self.first_ts, "end": self.last_ts},
+            "volumes": self._volumes(len(ranked)),
+            "top_domains_rule": {
+                "rule": rule.describe(),
+                "sme": rule.sme,
+                "domains_total": len(ranked),
+                "domains_listed": len(listed),
+            },
+            "top_domains": [
+                {"domain": d, "bytes": self.domain_bytes[d], "pages": self.domain_pages[d]}
+                for d in listed
+            ],
+            "decisions": [
+                {"stage": s, "decision": d, "check": c, "reason": r, "count": n}
+                for (s, d, c, r), n in sorted(self.decisions.items(), key=_by_count)
+            ],
+            "opt_outs": self._opt_outs(),
+            "robots": self._robots(),
+            "timeline": bars.as_json() if bars else None,
+            "logs": self.logs,
+        }
+
+    def _crawler(self) -> dict[str, Any]:
+        return {
+            "identities": [
+                {"product_token": token, "user_agent": agent, "logs": n}
+                for (token, agent), n in self.identities.most_common()
+            ],
+            "software": self.software,
+        }
+
+    def _volumes(self, domains: int) -> dict[str, Any]:
+        def count(stage: str, decision: str) -> int:
+            return sum(
+                n for (s, d, _, _), n in self.decisions.items() if (s, d) == (stage, decision)
+            )
+
+        return {
+            "decisions": sum(self.decisions.values()),
+            "requests": {"allowed": count("request", "allow"), "denied": count("request", "deny")},
+            "responses": {
+                "allowed": count("response", "allow"),
+                "denied": count("response", "deny"),
+            },
+            "content": {
+                "pages": sum(self.domain_pages.values()),
+                "bytes": sum(self.domain_bytes.values()),
+                "domains": domains,
+                "cached_pages": self.cached_pages,
+            },
+        }
+
+    def _opt_outs(self) -> list[dict[str, Any]]:
+        denials: Counter[tuple[str, str, str]] = Counter()
+        for (stage, decision, check, reason), n in self.decisions.items():
+            if decision != "allow":
+                denials[(check, reason, stage)] += n
+        return [
+            {
+                "check": check,
+                "reason": reason,
+                "stage": stage,
+                "denials": n,
+                "domains": len(self.denied_domains[(check, reason)]),
+            }
+            for (check, reason, stage), n in sorted(denials.items(), key=_by_count)
+        ]
+
+    def _robots(self) -> dict[str, Any]:
+        by_reason = {
+            reason: n
+            for (stage, _, check, reason), n in self.decisions.items()
+            if check == "robots" and stage == "request"
+        }
+        return {
+            "fetches": sum(self.robots_status.values()),
+            "origins": len(self.robots_origins),
+            "fetches_by_status": dict(sorted(self.robots_status.items())),
+            "requests_by_reason": dict(sorted(by_reason.items())),
+        }
+
+
+def _by_count(item: tuple[tuple[str, ...], int]) -> tuple[int, tuple[str, ...]]:
+    return (-item[1], item[0])
