@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING
 
 from lxml import etree, html
 
+from reservations.jsonld import JsonLdBlock, parse_json_ld
+
 if TYPE_CHECKING:
     from scrapy.http import Response
 
@@ -16,6 +18,14 @@ class Page:
 
     def __init__(self, response: Response) -> None:
         self.response = response
+
+    def replace_body(self, body: bytes) -> None:
+        """Pass ``body`` on instead of the downloaded one (a check kept only part of the page):
+        the checks after it and everything after the gate see only the replacement."""
+        self.response = self.response.replace(body=body)
+        for name, attribute in vars(Page).items():
+            if isinstance(attribute, cached_property):
+                self.__dict__.pop(name, None)
 
     @cached_property
     def content_type(self) -> str:
@@ -54,3 +64,9 @@ class Page:
             if key and content is not None:
                 found.setdefault(key.strip().lower(), []).append(content)
         return found
+
+    @cached_property
+    def json_ld(self) -> tuple[JsonLdBlock, ...]:
+        """Every ``application/ld+json`` block, each parsed on its own (one broken block does
+        not hide the others); see ``reservations.jsonld``."""
+        return parse_json_ld(self.tree)

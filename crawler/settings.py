@@ -29,10 +29,14 @@ HEED_KEEP_HTML = False
 # --- The gates -----------------------------------------------------------------------------
 # Request checks, cheapest first (lower runs earlier); a deny stops the request before download.
 HEED_REQUEST_CHECKS = {
+    "crawler.middlewares.access.AccessCheck": 50,
     "crawler.middlewares.robots.RobotsCheck": 200,
 }
 # Response checks, run on every response before anything else sees it.
-HEED_RESPONSE_CHECKS: dict[str, int] = {}
+HEED_RESPONSE_CHECKS: dict[str, int] = {
+    "crawler.middlewares.access.AccessCheck": 100,
+    "crawler.middlewares.access.PaywallCheck": 500,
+}
 
 # --- robots.txt (RFC 9309) -----------------------------------------------------------------
 # How long a fetched robots.txt (2xx or 4xx) is trusted, in seconds (RFC 9309 §2.4: 24 h).
@@ -49,15 +53,33 @@ HEED_ROBOTS_MAX_REDIRECTS = 5
 # Largest Crawl-delay honoured, in seconds; a larger value is capped to this.
 HEED_MAX_CRAWL_DELAY = 30.0
 
+# --- Access controls (never circumvent: docs/access.md) ------------------------------------
+# A page partly paywalled (schema.org hasPart with cssSelector): "deny" the whole page, or
+# "keep_free": pass it on without the paid elements (a compliance choice: see docs/access.md).
+HEED_PAYWALL_PARTIAL = "deny"
+# A 3xx whose Location matches one of these (Python regular expressions, searched in the
+# target's host, path and query, and not in the source's host and path) is a login wall.
+HEED_LOGIN_PATTERNS = [
+    r"(?i)(?<![a-z])(log|sign)[-_]?(in|on)(?![a-z])",
+    r"[a-z](Log|Sign)(in|In|on|On)(?![a-z])",
+    r"(?i)(?<![a-z])(subscri(be|ption)|paywall|regist(er|ration))",
+    r"(?i)(?<![a-z])(o?auth|sso|authenticate|authorize)(?![a-z])",
+]
+
 # --- Safe defaults -------------------------------------------------------------------------
 # Heed replaces Scrapy's robots middleware with its RFC 9309 gate.
 ROBOTSTXT_OBEY = False
 # No remote control server and no telnet console unless you ask for them.
 TELNETCONSOLE_ENABLED = False
 REMOTE_CONTROL_ENABLED = False
+# Cookies only as each site sets them, in one jar: a site's own session, never cleared to
+# reset a meter; Heed's access check refuses cookies, jars and credentials of its own making.
+COOKIES_ENABLED = True
 
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+    # Heed never sends credentials (http_user/http_pass) to the sites it crawls.
+    "scrapy.downloadermiddlewares.httpauth.HttpAuthMiddleware": None,
     # The request gate runs where Scrapy's robots middleware ran: after offsite filtering,
     # before cookies, cache and the download.
     "crawler.middlewares.gates.RequestGate": 100,

@@ -12,6 +12,7 @@ denied, or under the ``keep_free`` policy passed on without the paid elements.
 from __future__ import annotations
 
 import copy
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -24,9 +25,10 @@ from lxml.html import HtmlElement
 from reservations.jsonld import JsonLdBlock
 from reservations.schema_access import (
     AccessSignal,
+    Microdata,
     SchemaAccess,
     json_safe,
-    microdata_items,
+    read_microdata,
     read_schema_access,
     select_elements,
 )
@@ -38,6 +40,7 @@ CONTENT_TIER = "article:content_tier"
 _MAX_LISTED = 20
 _AMP_SECTIONS = etree.XPath("//*[@subscriptions-section]")
 _AMP_HIDDEN = etree.XPath("//*[@amp-access-hide][@amp-access]")
+_DOCTYPE = re.compile(rb"\A(?:\xef\xbb\xbf)?\s*(<!doctype[^>]{0,500}>)", re.IGNORECASE)
 # Encodings in which ASCII markup is not ASCII bytes: the byte pre-scan cannot be trusted there.
 _WIDE_ENCODINGS = ("utf-16", "utf-32", "ucs")
 
@@ -67,9 +70,8 @@ def find_paywall(
 ) -> PaywallFindings:
     """Read every paywall signal of one HTML page (``meta`` as ``crawler.page.Page.meta``)."""
     scan = _Scan(tree, body)
-    microdata = (
-        microdata_items(tree) if scan.may_contain(b"itemprop", b"isaccessibleforfree") else ()
-    )
+    wanted = scan.may_contain(b"itemprop", b"isaccessibleforfree")
+    microdata = read_microdata(tree) if wanted else Microdata()
     amp = (
         _amp_signals(tree)
         if scan.may_contain(b"subscriptions-section") or scan.may_contain(b"amp-access-hide")
@@ -79,7 +81,10 @@ def find_paywall(
 
 
 def decide_paywall(
-    findings: PaywallFindings, tree: HtmlElement | None, partial: PartialPolicy = "deny"
+    findings: PaywallFindings,
+    tree: HtmlElement | None,
+    body: bytes,
+    partial: PartialPolicy = "deny",
 ) -> PaywallDecision:
     """Deny on any whole-page signal; a partly paid page is denied or kept without its paid
     parts, as ``partial`` says. Conflicting signals resolve to the most restrictive."""
@@ -88,7 +93,7 @@ def decide_paywall(
         ("paywall.schema_org", schema.whole_page),
         ("paywall.content_tier", findings.content_tier),
         ("paywall.amp", findings.amp),
-        ("paywall.malformed_json_ld", schema.unreadable),
+        ("paywall.unreadable_markup", schema.unreadable),
     )
     for reason, group in ranked:
         if group:
@@ -97,20 +102,20 @@ def decide_paywall(
             return PaywallDecision(deny("paywall", reason, **_evidence(found)))
     if not schema.paid_parts:
         return PaywallDecision(allow("paywall", "paywall.none"))
-    return _decide_partial(schema, tree, partial)
+    return _decide_partial(schema, tree, body, partial)
 
 
 def _decide_partial(
-    schema: SchemaAccess, tree: HtmlElement | None, partial: PartialPolicy
+    schema: SchemaAccess, tree: HtmlElement | None, body: bytes, partial: PartialPolicy
 ) -> PaywallDecision:
     selectors = tuple(dict.fromkeys(s for part in schema.paid_parts for s in part.selectors))
     evidence = _evidence(schema.paid_parts + schema.not_free) | {"selectors": list(selectors)}
-    free_part = _free_part(tree, selectors) if partial == "keep_free" else None
+    free_part = _free_part(tree, body, selectors) if partial == "keep_free" else None
     if free_part is None:
         return PaywallDecision(deny("paywall", "paywall.schema_org_partial", **evidence))
-    body, removed = free_part
+    kept, removed = free_part
     evidence["removed_elements"] = removed
-    return PaywallDecision(allow("paywall", "paywall.free_part_kept", **evidence), body)
+    return PaywallDecision(allow("paywall", "paywall.free_part_kept", **evidence), kept)
 
 
 class _Scan:
@@ -152,9 +157,12 @@ def _amp_signals(tree: HtmlElement | None) -> tuple[AccessSignal, ...]:
     return tuple(found)
 
 
-def _free_part(tree: HtmlElement | None, selectors: Sequence[str]) -> tuple[bytes, int] | None:
+def _free_part(
+    tree: HtmlElement | None, body: bytes, selectors: Sequence[str]
+) -> tuple[bytes, int] | None:
     """The page without the elements ``selectors`` match, in the page's own encoding (so the
-    rest of the bytes pass unchanged); ``None`` when a selector is unusable or takes it all."""
+    rest of the bytes pass unchanged) and with its own doctype (lxml would invent one);
+    ``None`` when a selector is unusable or would take the whole page."""
     if tree is None:
         return None
     document = copy.deepcopy(tree.getroottree())
@@ -170,8 +178,10 @@ def _free_part(tree: HtmlElement | None, selectors: Sequence[str]) -> tuple[byte
     for element in matches:
         element.drop_tree()
     encoding = tree.getroottree().docinfo.encoding or "utf-8"
-    body = etree.tostring(document, method="html", encoding=encoding)
-    return (body if isinstance(body, bytes) else body.encode(encoding)), len(matches)
+    kept = etree.tostring(root, method="html", encoding=encoding)
+    kept = kept if isinstance(kept, bytes) else kept.encode(encoding)
+    doctype = _DOCTYPE.match(body)
+    return (doctype.group(1) + b"\n" + kept if doctype else kept), len(matches)
 
 
 def _evidence(signals: Sequence[AccessSignal]) -> dict[str, Any]:

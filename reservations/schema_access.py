@@ -9,6 +9,7 @@ what they are part of (``isPartOf``) or about (``mainEntity``), in JSON-LD and i
 
 from __future__ import annotations
 
+import reprlib
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -37,6 +38,8 @@ _ADMISSION_TYPES = frozenset(
     }
 )
 _MICRODATA = LxmlMicrodataExtractor(nested=True)
+_REPR = reprlib.Repr()  # keyword arguments only from Python 3.12
+_REPR.maxlevel, _REPR.maxstring, _REPR.maxother = 3, 100, 100
 _MICRODATA_PROPERTY = etree.XPath(f"//*[@itemprop][contains(@itemprop, '{PROPERTY}')]")
 _OUTERMOST_ITEM = etree.XPath("ancestor-or-self::*[@itemscope][last()]")
 
@@ -84,8 +87,16 @@ class _Found:
     unlocated_parts: list[AccessSignal] = field(default_factory=list)
 
 
+@dataclass(frozen=True, slots=True)
+class Microdata:
+    """The page's microdata items that state the property, or why they could not be read."""
+
+    items: tuple[Any, ...] = ()
+    error: str | None = None
+
+
 def read_schema_access(
-    blocks: Sequence[JsonLdBlock], microdata: Sequence[Any] = ()
+    blocks: Sequence[JsonLdBlock], microdata: Microdata = Microdata()
 ) -> SchemaAccess:
     """Collect the access declarations of JSON-LD ``blocks`` and ``microdata`` items."""
     found = _Found()
@@ -93,7 +104,7 @@ def read_schema_access(
         many = len(block.items) > 1
         for n, item in enumerate(block.items):
             _visit_top(item, f"json-ld[{block.index}]" + (f"/{n}" if many else ""), found)
-    for n, item in enumerate(microdata):
+    for n, item in enumerate(microdata.items):
         _visit_top(item, f"microdata[{n}]", found)
     # A block that cannot be parsed may hide a declaration; one naming it counts (fail closed).
     unreadable = tuple(
@@ -101,26 +112,34 @@ def read_schema_access(
         for block in blocks
         if block.error is not None and PROPERTY.lower() in block.text.lower()
     )
+    if microdata.error is not None:
+        unreadable += (AccessSignal("microdata", microdata.error, "microdata"),)
     return SchemaAccess(
         tuple(found.not_free), tuple(found.paid_parts), tuple(found.unlocated_parts), unreadable
     )
 
 
-def microdata_items(tree: HtmlElement | None) -> tuple[Any, ...]:
+def read_microdata(tree: HtmlElement | None) -> Microdata:
     """The microdata items that state ``isAccessibleForFree``, shaped like JSON-LD nodes.
 
     Only the outermost items around that property are extracted (through extruct), so a page
-    full of unrelated microdata costs one scan, not a full extraction.
+    full of unrelated microdata costs one scan, not a full extraction. Items nested past
+    Python's recursion limit cannot be read: that is kept as the error.
     """
     if tree is None:
-        return ()
+        return Microdata()
     tops: list[HtmlElement] = []
     for element in select_elements(_MICRODATA_PROPERTY, tree):
         if PROPERTY in (element.get("itemprop") or "").split():
             for top in select_elements(_OUTERMOST_ITEM, element):
                 if top not in tops:
                     tops.append(top)
-    return tuple(_as_json_ld(item) for top in tops for item in _MICRODATA.extract_items(top, None))
+    try:
+        return Microdata(
+            tuple(_as_json_ld(item) for top in tops for item in _MICRODATA.extract_items(top, None))
+        )
+    except RecursionError as exc:
+        return Microdata(error=f"RecursionError: {exc}"[:300])
 
 
 def select_elements(path: etree.XPath, node: HtmlElement) -> list[HtmlElement]:
@@ -182,7 +201,8 @@ def is_true(value: Any) -> bool:
     if isinstance(value, str):
         return _short(value).lower() == "true"
     if isinstance(value, list):
-        return bool(value) and all(is_true(v) for v in value)
+        # One level only: a list of lists is no Boolean, and must not recurse without end.
+        return bool(value) and all(not isinstance(v, list) and is_true(v) for v in value)
     return False
 
 
@@ -193,10 +213,11 @@ def _signal(
 
 
 def json_safe(value: Any) -> Any:
-    """``value`` as the log can hold it: plain scalars kept, anything else a short repr."""
+    """``value`` as the log can hold it: plain scalars kept, anything else a short repr
+    (bounded in depth and length, so hostile nesting cannot blow up the log)."""
     if isinstance(value, bool | int | str) or value is None:
         return value[:200] if isinstance(value, str) else value
-    return repr(value)[:200]
+    return _REPR.repr(value)[:200]
 
 
 def _prop(node: dict[str, Any], name: str) -> Any:

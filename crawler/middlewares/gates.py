@@ -142,7 +142,8 @@ class ResponseGate(_Gate):
         verdicts: list[Verdict] = []
         if not doc:
             for check in self.checks:
-                verdict = await _ask(check, "check_response", response, page)
+                # A check may have replaced the body (``Page.replace_body``): pass the current one.
+                verdict = await _ask(check, "check_response", page.response, page)
                 verdicts.append(verdict)
                 if not verdict.allowed:
                     break
@@ -150,11 +151,11 @@ class ResponseGate(_Gate):
         fields: dict[str, Any] = {
             "status": response.status,
             "content_type": page.content_type,
-            "bytes": len(response.body),
+            "bytes": len(page.response.body),
         }
         if REQUEST_SEQ in request.meta:
             fields["request_seq"] = request.meta[REQUEST_SEQ]
         if "cached" in response.flags:
             fields["cached"] = True
         request.meta[RESPONSE_SEQ] = self._record(response.url, verdicts, fallback, **fields)
-        return response
+        return page.response

@@ -19,7 +19,7 @@ def decide(markup: str, partial: str = "deny", encoding: str = "utf-8") -> Paywa
     )
     page = Page(response)
     findings = find_paywall(page.tree, response.body, page.meta, page.json_ld)
-    return decide_paywall(findings, page.tree, partial)  # type: ignore[arg-type]
+    return decide_paywall(findings, page.tree, response.body, partial)  # type: ignore[arg-type]
 
 
 def json_ld(data: object) -> str:
@@ -87,7 +87,7 @@ def page(head: str = "", body: str = "<body><p>Text</p></body>") -> str:
         (
             '<script type="application/ld+json">{"isAccessibleForFree": false,}}</script>',
             "",
-            "paywall.malformed_json_ld",
+            "paywall.unreadable_markup",
             "json-ld[0]",
         ),
     ],
@@ -170,6 +170,12 @@ def test_keep_free_passes_the_page_on_without_the_paid_elements() -> None:
     assert b"Free intro" in decision.free_part and b"Free outro" in decision.free_part
     assert b"analysis" not in decision.free_part and b"Paid" not in decision.free_part
     assert decision.free_part.startswith(b"<!DOCTYPE html>")
+
+
+def test_keep_free_adds_no_doctype_the_page_did_not_have() -> None:
+    markup = page(json_ld(GOOGLE_PAYWALLED), PARTIAL_BODY).replace("<!DOCTYPE html>", "")
+    decision = decide(markup, partial="keep_free")
+    assert decision.free_part is not None and decision.free_part.startswith(b"<html>")
 
 
 def test_keep_free_keeps_the_page_encoding_byte_for_byte() -> None:

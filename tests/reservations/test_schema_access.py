@@ -9,7 +9,7 @@ import pytest
 from lxml import html
 
 from reservations.jsonld import JsonLdBlock, parse_json_ld
-from reservations.schema_access import is_true, microdata_items, read_schema_access
+from reservations.schema_access import is_true, read_microdata, read_schema_access
 
 
 def access_of(*items: Any):
@@ -175,12 +175,20 @@ def test_hostile_values_never_crash_and_stay_loggable() -> None:
     deep: dict[str, Any] = {"isAccessibleForFree": False}
     for _ in range(50):
         deep = {"isPartOf": deep}
+    nested: Any = False
+    for _ in range(5000):
+        nested = [nested]
     access = access_of(
-        {"isAccessibleForFree": float("nan")}, deep, "a string", 42, {"@graph": "x", "hasPart": 3}
+        {"isAccessibleForFree": float("nan")},
+        deep,
+        "a string",
+        42,
+        {"@graph": "x", "hasPart": 3},
+        {"isAccessibleForFree": nested},
     )
-    (signal,) = access.not_free
-    assert signal.value == "nan"
-    json.dumps(signal.evidence(), allow_nan=False)
+    nan, listed = access.not_free
+    assert nan.value == "nan" and listed.value.startswith("[[[")
+    json.dumps([nan.evidence(), listed.evidence()], allow_nan=False)
 
 
 GOOGLE_MICRODATA = """<html><body>
@@ -199,9 +207,9 @@ GOOGLE_MICRODATA = """<html><body>
 
 
 def test_microdata_paywall_reads_like_json_ld() -> None:
-    items = microdata_items(html.document_fromstring(GOOGLE_MICRODATA))
-    assert [item["@type"] for item in items] == ["https://schema.org/NewsArticle"]
-    access = read_schema_access([], items)
+    microdata = read_microdata(html.document_fromstring(GOOGLE_MICRODATA))
+    assert [item["@type"] for item in microdata.items] == ["https://schema.org/NewsArticle"]
+    access = read_schema_access([], microdata)
     assert where(access.not_free) == ["microdata[0]/isAccessibleForFree"]
     assert access.not_free[0].item_type == "NewsArticle"
     assert [p.selectors for p in access.paid_parts] == [(".paywall",)]
@@ -212,7 +220,7 @@ def test_microdata_link_to_schema_org_false_is_not_free() -> None:
         '<html><body><article itemscope itemtype="https://schema.org/Article">'
         '<link itemprop="isAccessibleForFree" href="https://schema.org/False"></article></body></html>'
     )
-    access = read_schema_access([], microdata_items(tree))
+    access = read_schema_access([], read_microdata(tree))
     assert [s.value for s in access.not_free] == ["https://schema.org/False"]
 
 
@@ -221,5 +229,12 @@ def test_pages_without_the_microdata_property_extract_nothing() -> None:
         '<html><body><div itemscope itemtype="https://schema.org/Article">'
         '<span itemprop="headline">free</span></div></body></html>'
     )
-    assert microdata_items(tree) == ()
-    assert microdata_items(None) == ()
+    assert read_microdata(tree).items == ()
+    assert read_microdata(None).items == ()
+
+
+def test_microdata_nested_past_the_recursion_limit_is_unreadable_not_a_crash() -> None:
+    markup = "<html><body itemscope><div itemprop='isAccessibleForFree' itemscope>" * 300
+    microdata = read_microdata(html.document_fromstring(markup))
+    assert microdata.items == () and microdata.error
+    assert [s.where for s in read_schema_access([], microdata).unreadable] == ["microdata"]
