@@ -13,7 +13,7 @@ from typing import Any
 from crawler.demo.server import DemoSite, serve_demo
 from crawler.logverify import verify_log
 
-DEMO_SEEDS = ("main", "down", "moved")
+DEMO_SEEDS = ("main", "down", "moved", "paywalled")
 
 
 def register(subparsers: Any) -> None:

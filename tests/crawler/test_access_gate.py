@@ -204,3 +204,27 @@ def test_malformed_markup_never_crashes_a_crawl(make_server, crawl, markup) -> N
     record = result.decision_for(server.url_for("/odd"), "response")
     assert record["reason"] != "gate.check_error", record
     assert "Traceback" not in result.stderr
+
+
+def test_demo_news_site_restrictions_are_each_denied(crawl) -> None:
+    from crawler.demo.server import serve_demo
+
+    with serve_demo() as demo:
+        result = crawl([demo.url("paywalled")])
+        login_hits = demo.hits[("paywalled", "/account/login.html")]
+    assert result.returncode == 0, result.stderr
+    expected = {
+        "/articles/paywalled.html": "paywall.schema_org",
+        "/articles/partly-paywalled.html": "paywall.schema_org_partial",
+        "/articles/metered.html": "paywall.content_tier",
+        "/articles/amp.html": "paywall.amp",
+        "/members/report": "access.login_redirect",
+        "/archive/2019": "access.http_401",
+        "/premium/data": "access.http_402",
+        "/staff/": "access.http_403",
+    }
+    for path, reason in expected.items():
+        record = result.decision_for(demo.url("paywalled", path), "response")
+        assert (record["decision"], record["reason"]) == ("deny", reason), path
+    assert result.item_urls == {demo.url("paywalled"), demo.url("paywalled", "/articles/free.html")}
+    assert login_hits == 0
