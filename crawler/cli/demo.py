@@ -50,9 +50,10 @@ def crawl_demo(site: DemoSite, out: Path) -> Path:
 
     settings = get_project_settings()
     settings.setdict(demo_settings(site, out), priority="cmdline")
-    process = CrawlerProcess(settings, install_root_handler=True)
+    process = CrawlerProcess(settings)
     crawler = process.create_crawler("site")
-    process.crawl(crawler, urls=",".join(site.url(role) for role in DEMO_SEEDS))
+    seeds = [site.url(role) for role in sorted(site.bases) if role not in NOT_SEEDS]
+    process.crawl(crawler, urls=",".join(seeds))
     process.start()
     return Path(crawler.stats.get_value("heed/decision_log"))
 
@@ -77,7 +78,7 @@ def run_demo(args: argparse.Namespace) -> int:
     with serve_demo() as site:
         print("Heed demo site:")
         for role, base in sorted(site.bases.items()):
-            print(f"  {role:<8} {base}")
+            print(f"  {role:<12} {base}")
         log = crawl_demo(site, out)
         listed_hits = sum(n for (role, _), n in site.hits.items() if role == "listed")
     counts, records = summarise(log)
