@@ -9,10 +9,13 @@ from __future__ import annotations
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet.defer import Deferred
+
+if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
 
 V = TypeVar("V")
 
@@ -64,3 +67,13 @@ class OriginCache(Generic[V]):
         for waiter in self._waiters.pop(key):
             waiter.callback(value)
         return value
+
+
+def origin_cache_for(crawler: Crawler, kind: str) -> OriginCache[Any]:
+    """The cache for one kind of per-origin document: this process's own, or in cluster mode
+    (``HEED_REDIS_URL``) one whose loads the whole cluster shares (docs/scale.md)."""
+    if not crawler.settings.get("HEED_REDIS_URL"):
+        return OriginCache()
+    from crawler.cluster.origin_cache import RedisOriginCache  # the "cluster" extra
+
+    return RedisOriginCache.from_crawler(crawler, kind)

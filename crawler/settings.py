@@ -66,6 +66,18 @@ HEED_LOGIN_PATTERNS = [
     r"(?i)(?<![a-z])(o?auth|sso|authenticate|authorize)(?![a-z])",
 ]
 
+# --- Cluster mode (docs/scale.md; needs the "cluster" extra) -------------------------------
+# A Redis URL (redis://host:6379/0) makes this worker one of many sharing a frontier, a
+# dupefilter, per-origin policy documents and politeness; None crawls in this process alone.
+HEED_REDIS_URL = None
+# A worker exits once the whole cluster has had nothing queued or in flight for this long.
+HEED_IDLE_CLOSE_S = 10.0
+# A worker silent for this long is presumed dead: its in-flight requests go back to the
+# frontier and its locks on per-origin documents lapse.
+HEED_WORKER_LEASE_S = 60.0
+# Requests taken from the shared frontier per round trip (more is faster, less is fairer).
+HEED_FRONTIER_BATCH = 8
+
 # --- Safe defaults -------------------------------------------------------------------------
 # Heed replaces Scrapy's robots middleware with its RFC 9309 gate.
 ROBOTSTXT_OBEY = False
@@ -90,6 +102,10 @@ DOWNLOADER_MIDDLEWARES = {
 }
 EXTENSIONS = {
     "crawler.recorder.DecisionRecorder": 0,
+}
+# Switches on cluster mode when HEED_REDIS_URL is set; does nothing otherwise.
+ADDONS = {
+    "crawler.cluster.addon.ClusterMode": 0,
 }
 
 # Measured: fewer concurrent item tasks per response is faster on Scrapy 2.19 (scrapy#5182).

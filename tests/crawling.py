@@ -75,22 +75,19 @@ def _limit_file_size(limit: int) -> Any:
     return apply
 
 
-def run_crawl(
+def crawl_command(
     workdir: Path,
     urls: list[str] | None = None,
     *,
     settings: dict[str, Any] | None = None,
     spider_args: dict[str, str] | None = None,
-    timeout: float = 90,
     log_name: str = "decisions.jsonl",
-    file_size_limit: int | None = None,
-) -> CrawlResult:
-    """Crawl ``urls`` with the full Heed stack; return the log records and items."""
+) -> tuple[list[str], dict[str, str]]:
+    """The ``scrapy crawl site`` command line and environment of a test crawl in ``workdir``
+    (for tests that run several crawls at once)."""
     workdir.mkdir(parents=True, exist_ok=True)
-    log_path = workdir / log_name
-    feed = workdir / "items.jsonl"
-    merged = {**TEST_SETTINGS, "HEED_DECISION_LOG": str(log_path), **(settings or {})}
-    args = [sys.executable, "-m", "scrapy", "crawl", "site", "-O", str(feed)]
+    merged = {**TEST_SETTINGS, "HEED_DECISION_LOG": str(workdir / log_name), **(settings or {})}
+    args = [sys.executable, "-m", "scrapy", "crawl", "site", "-O", str(workdir / "items.jsonl")]
     if urls:
         args += ["-a", "urls=" + ",".join(urls)]
     for key, value in (spider_args or {}).items():
@@ -102,6 +99,36 @@ def run_crawl(
         "SCRAPY_SETTINGS_MODULE": "crawler.settings",
         "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")])),
     }
+    return args, env
+
+
+def read_crawl(
+    workdir: Path, returncode: int, stdout: str, stderr: str, log_name: str = "decisions.jsonl"
+) -> CrawlResult:
+    """What a finished test crawl in ``workdir`` left: its log records and items."""
+    log_path, feed = workdir / log_name, workdir / "items.jsonl"
+    result = CrawlResult(returncode, stdout, stderr, log_path)
+    if feed.exists():
+        result.items = [json.loads(line) for line in feed.read_text().splitlines() if line]
+    if log_path.exists():
+        result.records = [json.loads(line) for line in log_path.read_text().splitlines() if line]
+    return result
+
+
+def run_crawl(
+    workdir: Path,
+    urls: list[str] | None = None,
+    *,
+    settings: dict[str, Any] | None = None,
+    spider_args: dict[str, str] | None = None,
+    timeout: float = 90,
+    log_name: str = "decisions.jsonl",
+    file_size_limit: int | None = None,
+) -> CrawlResult:
+    """Crawl ``urls`` with the full Heed stack; return the log records and items."""
+    args, env = crawl_command(
+        workdir, urls, settings=settings, spider_args=spider_args, log_name=log_name
+    )
     proc = subprocess.run(
         args,
         cwd=workdir,
@@ -112,9 +139,4 @@ def run_crawl(
         check=False,
         preexec_fn=_limit_file_size(file_size_limit) if file_size_limit else None,
     )
-    result = CrawlResult(proc.returncode, proc.stdout, proc.stderr, log_path)
-    if feed.exists():
-        result.items = [json.loads(line) for line in feed.read_text().splitlines() if line]
-    if log_path.exists():
-        result.records = [json.loads(line) for line in log_path.read_text().splitlines() if line]
-    return result
+    return read_crawl(workdir, proc.returncode, proc.stdout, proc.stderr, log_name)

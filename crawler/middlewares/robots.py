@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from scrapy.utils.httpobj import urlparse_cached
 
-from crawler.origin_cache import OriginCache
+from crawler.origin_cache import OriginCache, origin_cache_for
 from crawler.origin_docs import OriginDocumentFetcher
 from reservations.robots_policy import RobotsState, robots_state, robots_verdict
 from reservations.verdict import Verdict
@@ -58,7 +58,7 @@ class RobotsCheck:
             timeout=settings.getfloat("HEED_ROBOTS_TIMEOUT"),
             max_redirects=settings.getint("HEED_ROBOTS_MAX_REDIRECTS"),
         )
-        self.cache: OriginCache[RobotsState] = OriginCache()
+        self.cache: OriginCache[RobotsState] = origin_cache_for(crawler, "robots")
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> RobotsCheck:

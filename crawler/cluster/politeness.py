@@ -1,0 +1,59 @@
+"""Politeness across workers: a download slot's delay holds for the whole cluster.
+
+Scrapy spaces the requests of one download slot (a host, by default) by the slot's delay:
+``DOWNLOAD_DELAY``, or the site's Crawl-delay once the robots check has raised it. That holds
+within one process only; three workers would each keep their own spacing and hit the host
+three times as often. Here each request first books the slot's next free start time in Redis
+(one key per slot holding the next allowed time, moved on atomically by a script using Redis's
+clock) and waits for it, so the whole cluster keeps the spacing. Slots without a delay never
+ask Redis.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import TYPE_CHECKING
+
+from scrapy.exceptions import NotConfigured
+
+from crawler.cluster.worker import ClusterWorker
+
+if TYPE_CHECKING:
+    from scrapy import Request
+    from scrapy.crawler import Crawler
+
+# KEYS: the slot's key. ARGV: delay in ms. Returns how many ms to wait before starting.
+_BOOK = """
+if redis.replicate_commands then redis.replicate_commands() end
+local t = redis.call('TIME')
+local now = t[1] * 1000 + math.floor(t[2] / 1000)
+local start = math.max(now, tonumber(redis.call('GET', KEYS[1]) or '0'))
+local delay = tonumber(ARGV[1])
+redis.call('SET', KEYS[1], start + delay, 'PX', start + delay - now + 1000)
+return start - now
+"""
+
+
+class ClusterPoliteness:
+    """Downloader middleware: wait for this slot's turn across the cluster, then download."""
+
+    def __init__(self, crawler: Crawler, worker: ClusterWorker) -> None:
+        self.crawler = crawler
+        self._book = worker.server.register_script(_BOOK)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> ClusterPoliteness:
+        if not crawler.settings.get("HEED_REDIS_URL"):
+            raise NotConfigured
+        return cls(crawler, ClusterWorker.of(crawler))
+
+    async def process_request(self, request: Request) -> None:
+        engine = self.crawler.engine
+        assert engine is not None
+        key, slot = engine.downloader._get_slot(request)
+        if slot.delay <= 0:
+            return
+        wait_ms = int(self._book(keys=[f"heed:slot:{key}"], args=[int(slot.delay * 1000)]))
+        if wait_ms > 0:
+            self.crawler.stats.inc_value("heed/cluster/politeness_waits")
+            await asyncio.sleep(wait_ms / 1000)
