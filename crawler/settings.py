@@ -29,6 +29,8 @@ HEED_KEEP_HTML = False
 # --- The gates -----------------------------------------------------------------------------
 # Request checks, cheapest first (lower runs earlier); a deny stops the request before download.
 HEED_REQUEST_CHECKS = {
+    # First: a listed host is never contacted, not even for its robots.txt.
+    "crawler.middlewares.blocklist.BlocklistCheck": 10,
     "crawler.middlewares.access.AccessCheck": 50,
     "crawler.middlewares.robots.RobotsCheck": 200,
 }
@@ -37,6 +39,16 @@ HEED_RESPONSE_CHECKS: dict[str, int] = {
     "crawler.middlewares.access.AccessCheck": 100,
     "crawler.middlewares.access.PaywallCheck": 500,
 }
+
+# --- Blocklists (GPAI Code of Practice, Copyright, Measure 1.2(b)) ------------------------
+# YAML files or folders of infringing-sites lists (schema: blocklists/README.md). Relative
+# paths are read from the current directory; the default is the project's blocklists/
+# (./blocklists, else the folder beside the crawler package). A missing or invalid list
+# stops the crawl from starting; [] means no lists.
+HEED_BLOCKLISTS = ["blocklists"]
+# Seconds between checks for edited list files during a crawl; a bad edit keeps the last valid
+# version in force. 0 never reloads.
+HEED_BLOCKLIST_RELOAD_S = 60
 
 # --- robots.txt (RFC 9309) -----------------------------------------------------------------
 # How long a fetched robots.txt (2xx or 4xx) is trusted, in seconds (RFC 9309 §2.4: 24 h).

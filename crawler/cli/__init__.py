@@ -1,7 +1,8 @@
 """The ``heed`` command: one subcommand module each, errors printed without a traceback.
 
 Exit codes: 0 success; 1 a check failed (log verify, blocklist validate); 2 bad input or
-settings (``HeedError``); 3 ``heed explain``: the URL would be denied; 130 interrupted.
+settings (``HeedError``); 3 ``heed explain`` / ``heed blocklist check``: the URL would be
+denied; 130 interrupted.
 """
 
 from __future__ import annotations
@@ -15,7 +16,12 @@ from crawler import __version__
 from crawler.errors import HeedError
 
 # Each module defines ``register(subparsers)`` and sets ``func`` on its parsers.
-SUBCOMMANDS = ("crawler.cli.demo", "crawler.cli.log", "crawler.cli.report")
+SUBCOMMANDS = (
+    "crawler.cli.demo",
+    "crawler.cli.log",
+    "crawler.cli.report",
+    "crawler.cli.blocklist",
+)
 
 
 def build_parser() -> argparse.ArgumentParser:

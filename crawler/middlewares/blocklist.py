@@ -1,0 +1,91 @@
+"""Adapter: the infringing-sites blocklist check, first at the request gate.
+
+A listed host is never contacted: not its pages, not its robots.txt or tdmrep.json
+(``guards_origin_documents``), and not through a redirect, since every redirect target passes
+the request gate again. The lists are loaded when the crawler is built; any invalid file stops
+the crawl from starting. During the crawl, edited files are picked up at most every
+``HEED_BLOCKLIST_RELOAD_S`` seconds; a bad edit keeps the last valid version in force.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING
+
+from scrapy.utils.defer import maybe_deferred_to_future
+from scrapy.utils.httpobj import urlparse_cached
+from twisted.internet.threads import deferToThread
+
+from crawler.blocklists import LoadedLists, configured_paths, load_lists, reload_lists, today
+from crawler.origin_cache import OriginCache
+from crawler.recorder import DecisionRecorder
+from reservations.blocklist import Problem, blocklist_verdict
+from reservations.verdict import Verdict
+
+if TYPE_CHECKING:
+    from scrapy import Request
+    from scrapy.crawler import Crawler
+
+logger = logging.getLogger(__name__)
+
+_KEY = "blocklists"
+
+
+class BlocklistCheck:
+    """Denies every request to a host an infringing-sites list names (``blocklist.listed``)."""
+
+    name = "blocklist"
+    guards_origin_documents = True
+
+    def __init__(self, crawler: Crawler) -> None:
+        settings = crawler.settings
+        self.crawler = crawler
+        self.specs = configured_paths(settings.get("HEED_BLOCKLISTS"))
+        self.reload_after = settings.getfloat("HEED_BLOCKLIST_RELOAD_S")
+        self.lists, warnings = load_lists(self.specs)  # raises BlocklistError: no start
+        _log_all(logging.WARNING, warnings)
+        logger.info(
+            "Heed blocklists: %d entries from %d file(s)",
+            len(self.lists.index),
+            len(self.lists.files),
+        )
+        crawler.stats.set_value("heed/blocklist/entries", len(self.lists.index))
+        DecisionRecorder.of(crawler).add_header("blocklists", self.lists.header())
+        self.cache: OriginCache[LoadedLists] = OriginCache()
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> BlocklistCheck:
+        return cls(crawler)
+
+    async def check_request(self, request: Request) -> Verdict:
+        lists = self.lists
+        if self.reload_after > 0:
+            lists = await self.cache.get(_KEY, self._reload)
+        host = urlparse_cached(request).hostname or ""
+        return blocklist_verdict(lists.index, host, today())
+
+    async def _reload(self) -> tuple[LoadedLists, float]:
+        """Re-read changed files off the reactor thread; every request waits for the result."""
+        current = self.lists
+        lists, errors, warnings = await maybe_deferred_to_future(
+            deferToThread(reload_lists, current, self.specs)
+        )
+        if errors:
+            self.crawler.stats.inc_value("heed/blocklist/reload_errors", len(errors))
+            logger.error(
+                "Heed blocklists: a list file is invalid or gone; its last valid version "
+                "stays in force:\n%s",
+                "\n".join(f"  {problem}" for problem in errors),
+            )
+        if lists.index is not current.index:
+            self.crawler.stats.inc_value("heed/blocklist/reloads")
+            self.crawler.stats.set_value("heed/blocklist/entries", len(lists.index))
+            logger.info("Heed blocklists reloaded: %s", lists.header())
+            _log_all(logging.WARNING, warnings)
+        self.lists = lists
+        return lists, self.reload_after
+
+
+def _log_all(level: int, problems: list[Problem]) -> None:
+    for problem in problems:
+        logger.log(level, "Heed blocklist: %s", problem)

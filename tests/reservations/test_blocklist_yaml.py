@@ -1,0 +1,217 @@
+"""Reading blocklist files: every problem as file:line: field: problem, and two equal readers."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import reservations.blocklist_yaml as blocklist_yaml
+from reservations.blocklist_layout import NotSimpleLayout, scan_layout
+from reservations.blocklist_yaml import parse_blocklist
+
+EXAMPLE = Path(__file__).resolve().parents[2] / "blocklists" / "example.yaml"
+
+GOOD = """\
+entries:
+  - domain: infringing.example
+    reason: test
+    source: court
+    added: 2026-01-15
+"""
+
+
+def problems(text: str | bytes) -> list[str]:
+    data = text.encode() if isinstance(text, str) else text
+    return [str(p) for p in parse_blocklist(data, "x.yaml").problems]
+
+
+def test_minimal_entry_reads_with_its_defaults() -> None:
+    parsed = parse_blocklist(GOOD.encode(), "lists/courts.yaml")
+    assert parsed.problems == ()
+    assert parsed.info.id == "courts" and parsed.info.version is None
+    (entry,) = parsed.blocklist.entries
+    assert (entry.domain, entry.match, entry.expires, entry.line) == (
+        "infringing.example",
+        "subdomains",
+        None,
+        2,
+    )
+
+
+def test_list_metadata_and_free_fields_are_read() -> None:
+    head = 'id: court-orders\nversion: 3\nowner: "ops@example.org"\nnotes: [anything, goes]\n'
+    parsed = parse_blocklist((head + GOOD + "    reviewer: someone\n").encode(), "a.yaml")
+    assert parsed.problems == ()
+    assert parsed.info.describe() == {
+        "id": "court-orders",
+        "file": "a.yaml",
+        "sha256": parsed.info.sha256,
+        "version": "3",
+        "owner": "ops@example.org",
+    }
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("entries:\n  - domain: [a\n", "x.yaml:3: yaml: "),
+        ("entries:\n  - domain: a.example\n   reason: x\n", "x.yaml:3: yaml: "),
+        (GOOD.replace("    source: court\n", ""), "x.yaml:2: source: is required"),
+        (GOOD.replace("reason: test", "reason:"), "x.yaml:3: reason: is empty"),
+        (GOOD.replace("reason: test", "reason: [a, b]"), "x.yaml:3: reason: must be a single"),
+        (GOOD.replace("infringing.example", "https://a.example/"), "x.yaml:2: domain: "),
+        (GOOD.replace("infringing.example", "bad name"), "x.yaml:2: domain: 'bad name' has an"),
+        (GOOD + "    match: subdomain\n", "x.yaml:6: match: unknown value 'subdomain'"),
+        (GOOD.replace("2026-01-15", "2026-02-30"), "x.yaml:5: added: '2026-02-30' is not a"),
+        (GOOD.replace("2026-01-15", "15.01.2026"), "x.yaml:5: added: '15.01.2026' is not a"),
+        (GOOD + "    expires: 2025-01-01\n", "x.yaml:6: expires: 2025-01-01 is before added"),
+        (GOOD + "    reason: again\n", "x.yaml:6: reason: repeated; line 3 sets it too"),
+        ("entries:\n  - just a string\n", "x.yaml:2: entries: each entry must be a mapping"),
+        ("entries: everything\n", "x.yaml:1: entries: must be a list"),
+        ("id: x\n", "x.yaml:1: entries: is required"),
+        ("- a\n- b\n", "x.yaml:1: entries: missing: the file must be a mapping"),
+        ("", "x.yaml:1: entries: missing: the file must be a mapping"),
+        ("id: [x]\nentries: []\n", "x.yaml:1: id: must be a single value"),
+        (b"entries:\n  - domain: caf\xe9.example\n", "x.yaml:2: yaml: not UTF-8 text"),
+        ("entries:\n  - domain: a\x07.example\n", "x.yaml:2: yaml: character '\\x07' is not"),
+        ("entries:\n---\nentries:\n", "x.yaml:2: yaml: expected a single document"),
+    ],
+    ids=[
+        "yaml-syntax",
+        "yaml-indentation",
+        "missing-field",
+        "empty-field",
+        "wrong-type",
+        "url-as-domain",
+        "invalid-domain",
+        "unknown-match",
+        "impossible-date",
+        "date-format",
+        "expires-before-added",
+        "repeated-key",
+        "entry-not-mapping",
+        "entries-not-list",
+        "no-entries",
+        "top-level-list",
+        "empty-file",
+        "metadata-not-scalar",
+        "not-utf8",
+        "control-character",
+        "two-documents",
+    ],
+)
+def test_each_problem_names_file_line_and_field(text, expected) -> None:
+    found = problems(text)
+    assert any(p.startswith(expected) for p in found), found
+
+
+def test_every_problem_is_reported_not_just_the_first() -> None:
+    text = GOOD + GOOD.replace("entries:\n", "").replace("infringing.example", "a b")
+    text += "  - domain: c.example\n    match: nearby\n"
+    assert problems(text) == [
+        "x.yaml:6: domain: 'a b' has an invalid label 'a b': use letters, digits, '-'",
+        "x.yaml:10: reason: is required",
+        "x.yaml:10: source: is required",
+        "x.yaml:10: added: is required",
+        "x.yaml:11: match: unknown value 'nearby': use subdomains or exact",
+    ]
+
+
+def test_a_file_with_any_problem_yields_no_entries() -> None:
+    parsed = parse_blocklist((GOOD + "    match: nearby\n").encode(), "x.yaml")
+    assert parsed.blocklist is None and parsed.info.sha256
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "entries:\n" + "[" * 100_000,
+        "entries:\n" + "- " * 100_000,
+        "entries: " + "{a: " * 5000,
+        "a: &a [1]\n" + "".join(f"b{i}: &a{i} [*a, *a]\n" for i in range(60)) + "entries: []\n",
+        "\x00\xff\xfe garbage",
+    ],
+    ids=["deep-flow", "deep-block", "deep-mapping", "alias-fan-out", "binary"],
+)
+def test_hostile_files_are_problems_never_crashes(text) -> None:
+    parse_blocklist(text.encode("utf-8", "surrogateescape"), "x.yaml")
+
+
+def test_anchors_and_merge_keys_share_fields_between_entries() -> None:
+    text = """\
+court: &order
+  reason: "order 1"
+  source: "court"
+  added: 2026-01-15
+entries:
+  - domain: a.example
+    <<: *order
+  - {domain: b.example, <<: *order, reason: "order 2"}
+"""
+    parsed = parse_blocklist(text.encode(), "x.yaml")
+    assert parsed.problems == ()
+    assert [(e.domain, e.reason) for e in parsed.blocklist.entries] == [
+        ("a.example", "order 1"),
+        ("b.example", "order 2"),
+    ]
+
+
+def test_empty_and_null_entries_are_an_empty_list() -> None:
+    for text in ("entries: []\n", "entries:\n", "entries:\n  # all retired\n"):
+        parsed = parse_blocklist(text.encode(), "x.yaml")
+        assert parsed.problems == () and parsed.blocklist.entries == (), text
+
+
+# The documented layout is read by the fast path; it must agree with PyYAML to the letter.
+LAYOUTS = {
+    "example-list": EXAMPLE.read_text(encoding="utf-8"),
+    "indentless": "id: a\nentries:\n- domain: a.example\n  reason: r\n  source: s\n"
+    "  added: 2026-01-15\n",
+    "comments-quotes": "# head\nversion: '2'  # v\nentries:  \n\n  # first\n"
+    '  - domain: "a.example"   # quoted\n    reason: it\'s "quoted" # note\n'
+    "    source: 'https://x.example/a#b:c'\n    added: 2026-01-15\n\n"
+    "  - domain: b.example\n    reason: a:b c#d e - f\n    source: ü ñ 中文\n"
+    "    added: 2026-01-15\n    expires: 2027-01-01\n    match: exact",
+    "problems": "entries:\n  - domain: a b\n    reason: ''\n    added: 2026-13-01\n"
+    "    match: x\n  - domain: ok.example\n    extra: 1\n",
+    "values-yaml-would-type": "entries:\n  - domain: yes\n    reason: 123\n    source: 1.5\n"
+    "    added: 2026-01-15\n    match: on\n",
+}
+
+
+@pytest.mark.parametrize("text", LAYOUTS.values(), ids=LAYOUTS.keys())
+def test_fast_path_reads_the_documented_layout_exactly_as_pyyaml(text, monkeypatch) -> None:
+    _, _, _, items = scan_layout(text)
+    list(items)  # the fast path takes it: no NotSimpleLayout
+    fast = parse_blocklist(text.encode(), "x.yaml")
+
+    def refuse(text: str) -> None:
+        raise NotSimpleLayout
+
+    monkeypatch.setattr(blocklist_yaml, "scan_layout", refuse)
+    assert parse_blocklist(text.encode(), "x.yaml") == fast
+
+
+OTHER_LAYOUTS = {
+    "flow-entry": "entries:\n  - {domain: a.example, reason: r, source: s, added: 2026-01-15}\n",
+    "block-scalar": GOOD.replace("reason: test", "reason: |\n      long\n      text"),
+    "folded-plain": GOOD.replace("reason: test", "reason: test\n      continued"),
+    "escaped": GOOD.replace("reason: test", 'reason: "a\\tb"'),
+    "null-spelt": GOOD + "    expires: null\n",
+    "tab": GOOD.replace("reason: test", "reason:\ttest"),
+    "crlf": GOOD.replace("\n", "\r\n"),
+    "metadata-after": GOOD + "id: late\n",
+    "comment-first": GOOD.replace("  - domain:", "  - # note\n    domain:"),
+    "deeper-fields": GOOD.replace("\n    ", "\n      ").replace("  - domain", "  -   domain"),
+    "document-marker": "---\n" + GOOD,
+    "repeated-key": GOOD + "    reason: again\n",
+}
+
+
+@pytest.mark.parametrize("text", OTHER_LAYOUTS.values(), ids=OTHER_LAYOUTS.keys())
+def test_any_other_layout_is_left_to_pyyaml(text) -> None:
+    with pytest.raises(NotSimpleLayout):
+        _, _, _, items = scan_layout(text)
+        list(items)
+    assert parse_blocklist(text.encode(), "x.yaml").info.file == "x.yaml"
