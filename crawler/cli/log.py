@@ -6,6 +6,7 @@ import argparse
 from typing import Any
 
 from crawler.cli import export
+from crawler.cluster.logs import crawl_mismatches
 from crawler.logread import iter_log_files
 from crawler.logverify import verify_log
 from crawler.progress import TerminalProgress
@@ -38,4 +39,7 @@ def run_verify(args: argparse.Namespace) -> int:
         progress.close()
         print(result.describe(), flush=True)
         failed += not result.ok
+    for problem in crawl_mismatches(files):  # workers of one cluster crawl: docs/scale.md
+        print(problem, flush=True)
+        failed += 1
     return 1 if failed else 0

@@ -5,14 +5,15 @@ Scrapy spaces the requests of one download slot (a host, by default) by the slot
 within one process only; three workers would each keep their own spacing and hit the host
 three times as often. Here each request first books the slot's next free start time in Redis
 (one key per slot holding the next allowed time, moved on atomically by a script using Redis's
-clock) and waits for it, so the whole cluster keeps the spacing. Slots without a delay never
+clock) and waits for it, so the whole cluster keeps the spacing. The delay is taken over from
+Scrapy's slot (which then adds none of its own, random or not); slots without a delay never
 ask Redis.
 """
 
 from __future__ import annotations
 
 import asyncio
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from scrapy.exceptions import NotConfigured
 
@@ -34,26 +35,42 @@ return start - now
 """
 
 
+class SlotClock:
+    """Books the start of each request of a download slot, for the whole cluster."""
+
+    def __init__(self, server: Any) -> None:
+        self._book = server.register_script(_BOOK)
+
+    def book(self, slot: str, delay: float) -> float:
+        """Seconds this request must wait so that it starts ``delay`` after the slot's last."""
+        return int(self._book(keys=[f"heed:slot:{slot}"], args=[int(delay * 1000)])) / 1000
+
+
 class ClusterPoliteness:
     """Downloader middleware: wait for this slot's turn across the cluster, then download."""
 
-    def __init__(self, crawler: Crawler, worker: ClusterWorker) -> None:
+    def __init__(self, crawler: Crawler, clock: SlotClock) -> None:
         self.crawler = crawler
-        self._book = worker.server.register_script(_BOOK)
+        self.clock = clock
+        self.delays: dict[str, float] = {}  # each slot's delay, taken over from Scrapy's slot
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ClusterPoliteness:
         if not crawler.settings.get("HEED_REDIS_URL"):
             raise NotConfigured
-        return cls(crawler, ClusterWorker.of(crawler))
+        return cls(crawler, SlotClock(ClusterWorker.of(crawler).server))
 
     async def process_request(self, request: Request) -> None:
         engine = self.crawler.engine
         assert engine is not None
         key, slot = engine.downloader._get_slot(request)
-        if slot.delay <= 0:
+        delay = max(slot.delay, self.delays.get(key, 0.0))
+        if delay <= 0:
             return
-        wait_ms = int(self._book(keys=[f"heed:slot:{key}"], args=[int(slot.delay * 1000)]))
-        if wait_ms > 0:
+        # The booking is this slot's only spacing: a local delay on top could hold one request
+        # back past its booked time, into the next worker's turn.
+        self.delays[key], slot.delay = delay, 0.0
+        wait = self.clock.book(key, delay)
+        if wait > 0:
             self.crawler.stats.inc_value("heed/cluster/politeness_waits")
-            await asyncio.sleep(wait_ms / 1000)
+            await asyncio.sleep(wait)
