@@ -53,7 +53,7 @@ def robots_state(
 def robots_verdict(state: RobotsState, url: str, token: str) -> Verdict:
     """Allow or deny ``url`` for ``token`` under ``state``, with the evidence to re-check it."""
     evidence: dict[str, Any] = {"token": token, **state.evidence}
-    if urlsplit(url).path == "/robots.txt":
+    if _path(url) == "/robots.txt":
         return allow("robots", "robots.self", **evidence)  # RFC 9309 §2.2.2
     if state.availability == "unreachable":
         return deny("robots", "robots.unreachable", **evidence)
@@ -66,8 +66,23 @@ def robots_verdict(state: RobotsState, url: str, token: str) -> Verdict:
     if match.rule is None:
         evidence["rule"] = "no rule matched"
         return allow("robots", "robots.no_rule", **evidence)
-    evidence["rule"] = match.rule.text
+    evidence["rule"] = _clip(match.rule.text)
     evidence["rule_line"] = match.rule.lineno
     if match.allowed:
         return allow("robots", "robots.allow", **evidence)
     return deny("robots", "robots.disallow", **evidence)
+
+
+# A hostile file may hold one giant rule; the log keeps its head and its line number.
+_MAX_RULE_CHARS = 1000
+
+
+def _clip(text: str) -> str:
+    return text if len(text) <= _MAX_RULE_CHARS else text[:_MAX_RULE_CHARS] + "..."
+
+
+def _path(url: str) -> str:
+    try:
+        return urlsplit(url).path
+    except ValueError:  # a malformed URL is judged by the rules, never by a crash
+        return ""
