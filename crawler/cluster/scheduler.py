@@ -121,9 +121,12 @@ class ClusterScheduler(Scheduler):
         if self._flush_call is not None and self._flush_call.active():
             self._flush_call.cancel()
         self._flush_call = None
-        pushes, self._pending = self._pending, []
-        acks = self._finished()
-        new, popped = self.frontier.sync(pushes, acks, pop)
+        pushes, done = self._pending, self._finished()
+        # Nothing is forgotten here before Redis has taken it: a failed call is retried whole.
+        new, popped = self.frontier.sync(pushes, [self._leased[r] for r in done], pop)
+        self._pending = []
+        for request in done:
+            del self._leased[request]
         self.stats.inc_value("scheduler/enqueued/redis", new)
         if len(pushes) > new:
             self.stats.inc_value("heed/cluster/duplicates", len(pushes) - new)
@@ -131,11 +134,10 @@ class ClusterScheduler(Scheduler):
         for data in popped:
             self._ready.append((data, self.queue._decode_request(data)))
 
-    def _finished(self) -> list[bytes]:
-        """Data of handed-out requests the engine is done with (their lease can be dropped)."""
+    def _finished(self) -> list[Request]:
+        """Handed-out requests the engine is done with: their lease can be dropped."""
         in_progress = _engine_in_progress(self.crawler)
-        done = [request for request in self._leased if request not in in_progress]
-        return [self._leased.pop(request) for request in done]
+        return [request for request in self._leased if request not in in_progress]
 
     def open(self, spider: Spider) -> Any:
         self._seen.clear()

@@ -135,7 +135,12 @@ class ClusterWorker:
         now = time.monotonic()
         status = self._status
         if status is None or now - self._checked_at >= POLL_S:
-            status = self._check()
+            try:
+                status = self._check()
+            except RedisError:
+                # Without Redis nobody can tell whether the crawl is done: wait for it.
+                logger.exception("Heed cluster: Redis unreachable; this worker waits for it")
+                raise DontCloseSpider from None
         if not status.idle:
             self._idle_since = None
             raise DontCloseSpider
@@ -149,7 +154,11 @@ class ClusterWorker:
         for loop in self._loops:
             if loop.running:
                 loop.stop()
-        cleared = self.frontier.leave(finished=reason == "finished")
+        try:
+            cleared = self.frontier.leave(finished=reason == "finished")
+        except RedisError:
+            logger.exception("Heed cluster: could not leave; the lease will lapse instead")
+            return
         logger.info(
             "Heed cluster worker %s left crawl %s%s",
             self.id,
