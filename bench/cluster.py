@@ -146,6 +146,11 @@ def main() -> None:
     parser.add_argument("--pages", type=int, default=3000, help="pages on the site in all")
     parser.add_argument("--origins", type=int, default=12)
     parser.add_argument("--quick", action="store_true", help="one small round, nothing written")
+    parser.add_argument(
+        "--no-wait",
+        action="store_true",
+        help="do not wait for a quiet machine (variants alternate, so they share its load)",
+    )
     args = parser.parse_args()
     if args.quick:
         args.rounds, args.pages, args.origins = 1, 120, 4
@@ -160,7 +165,7 @@ def main() -> None:
         try:
             for round_no in range(1, args.rounds + 1):
                 for name in VARIANTS:
-                    if not args.quick:
+                    if not (args.quick or args.no_wait):
                         wait_for_quiet()
                     run = crawl(name, server, f"redis://127.0.0.1:{port}/0")
                     runs.append(run)

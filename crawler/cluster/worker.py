@@ -128,7 +128,8 @@ class ClusterWorker:
     def _poll(self) -> None:
         """Wake the engine so that an idle worker pops what others pushed."""
         slot = getattr(self.crawler.engine, "_slot", None)  # Scrapy has no public nudge
-        if slot is not None and self.scheduler is not None and not self.scheduler._ready:
+        scheduler = self.scheduler
+        if slot is not None and scheduler is not None and not scheduler.has_pending_requests():
             slot.nextcall.schedule()
 
     def _idle(self, spider: Spider) -> None:
