@@ -5,8 +5,8 @@ Signals, each denying the whole page: schema.org ``isAccessibleForFree`` not tru
 ``reservations.schema_access``); ``article:content_tier`` other than ``free`` (Open Graph article
 markup as Facebook documents it: ``free``, ``locked``, ``metered``); AMP content gated by
 ``amp-subscriptions`` (``subscriptions-section="content"``) or ``amp-access`` (``amp-access-hide``).
-A page whose only signal is a paid ``hasPart`` located by ``cssSelector`` is partly paywalled:
-denied, or under the ``keep_free`` policy passed on without the paid elements.
+A page that names its paid parts (``hasPart`` with ``cssSelector``) and has no whole-page signal
+is partly paywalled: denied, or under the ``keep_free`` policy passed on without those parts.
 """
 
 from __future__ import annotations
