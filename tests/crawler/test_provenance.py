@@ -39,6 +39,18 @@ def test_records_are_chained_canonical_json_in_seq_order(tmp_path: Path) -> None
     assert verify_log(path).ok
 
 
+def test_any_record_is_written_canonical_with_its_hash_in_sorted_place(tmp_path: Path) -> None:
+    log = DecisionLog(tmp_path / "log.jsonl")
+    log.write_header({})
+    log.write({"a": 1, "evidence": {"hash": "x", "z": ["é", {"prev": None}]}, "hz": "ü\n"})
+    log.write({"zz": True})
+    log.close()
+    for line in lines(tmp_path / "log.jsonl"):
+        record = json.loads(line)
+        assert line == canonical_json(record) + "\n"
+        assert record["hash"] == record_hash(record)
+
+
 def test_record_reaches_the_os_before_write_returns(tmp_path: Path) -> None:
     log = DecisionLog(tmp_path / "log.jsonl", fsync_every=0, fsync_seconds=3600)
     log.write_header({})
@@ -87,7 +99,9 @@ def _edit(path: Path, index: int, change: dict[str, object]) -> None:
         (lambda p: _edit(p, 3, {"decision": "deny"}), 4, "edited"),
         (lambda p: p.write_text("".join(lines(p)[:2] + lines(p)[3:])), 3, "missing or reordered"),
         (
-            lambda p: p.write_text("".join([*lines(p)[:2], lines(p)[3], lines(p)[2], *lines(p)[4:]])),
+            lambda p: p.write_text(
+                "".join([*lines(p)[:2], lines(p)[3], lines(p)[2], *lines(p)[4:]])
+            ),
             3,
             "missing or reordered",
         ),
