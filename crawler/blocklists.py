@@ -9,8 +9,10 @@ install), so that tests and ``heed demo`` run from any folder still obey it.
 
 from __future__ import annotations
 
+import gc
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -120,7 +122,8 @@ def read_list(name: str, path: Path) -> ListFile | Problem:
     except OSError as exc:
         return Problem(name, 1, "file", f"cannot be read: {exc.strerror or exc}")
     stamp = (info.st_ino, info.st_size, info.st_mtime_ns)
-    return ListFile(name, path, stamp, parse_blocklist(data, name))
+    with _collector_paused():
+        return ListFile(name, path, stamp, parse_blocklist(data, name))
 
 
 def _stamp(path: Path) -> Stamp | None:
@@ -129,6 +132,19 @@ def _stamp(path: Path) -> Stamp | None:
     except OSError:
         return None
     return (info.st_ino, info.st_size, info.st_mtime_ns)
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """A big list allocates millions of objects at once, none of them in a cycle: pausing the
+    cycle collector meanwhile spares it scanning them over and over (a tenth of a load)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def read_lists(specs: Sequence[str]) -> tuple[list[ListFile], list[Problem]]:
@@ -151,7 +167,7 @@ def load_lists(specs: Sequence[str]) -> tuple[LoadedLists, list[Problem]]:
     if problems:
         raise BlocklistError(problems)
     index = _index(files)
-    return LoadedLists(tuple(files), index), find_warnings(index.lists, today())
+    return LoadedLists(tuple(files), index), find_warnings(index, today())
 
 
 def reload_lists(
@@ -191,7 +207,7 @@ def reload_lists(
     errors += _once(gone, rejected)
     files += previous.values()
     index = _index(files) if changed else current.index
-    warnings = find_warnings(index.lists, today()) if changed else []
+    warnings = find_warnings(index, today()) if changed else []
     return LoadedLists(tuple(files), index, rejected), errors, warnings
 
 
@@ -203,4 +219,5 @@ def _once(problems: Iterable[Problem], rejected: dict[str, Stamp]) -> list[Probl
 
 
 def _index(files: Iterable[ListFile]) -> BlocklistIndex:
-    return BlocklistIndex.build(f.parsed.blocklist for f in files if f.parsed.blocklist)
+    with _collector_paused():
+        return BlocklistIndex.build(f.parsed.blocklist for f in files if f.parsed.blocklist)

@@ -115,19 +115,25 @@ class BlocklistIndex:
 
     lists: tuple[Blocklist, ...] = ()
     digest: str = ""
+    duplicates: list[tuple[Entry, Entry]] = field(default_factory=list, repr=False)
     _exact: dict[str, Entry] = field(default_factory=dict, repr=False)
     _subtree: dict[str, Entry] = field(default_factory=dict, repr=False)
 
     @classmethod
     def build(cls, lists: Iterable[Blocklist]) -> BlocklistIndex:
-        """Index ``lists`` in order; of two entries for one host the first is reported."""
+        """Index ``lists`` in order; of two entries for one host the first is reported, and
+        the pair is kept in ``duplicates`` as (later, earlier)."""
         lists = tuple(lists)
         text = "\n".join(f"{b.info.file} {b.info.sha256}" for b in lists)
         index = cls(lists, hashlib.sha256(text.encode("utf-8")).hexdigest())
+        exact, subtree, duplicates = index._exact, index._subtree, index.duplicates
         for entry in iter_entries(lists):
-            table = index._exact if entry.is_ip or entry.match == "exact" else index._subtree
+            table = exact if entry.is_ip or entry.match == "exact" else subtree
             for form in entry.forms:
-                table.setdefault(form, entry)
+                first = table.setdefault(form, entry)
+                if first is not entry:
+                    duplicates.append((entry, first))
+                    break
         return index
 
     def __len__(self) -> int:
@@ -165,34 +171,28 @@ def blocklist_verdict(index: BlocklistIndex, host: str, today: date) -> Verdict:
     return deny(CHECK, "blocklist.listed", host=host, entry=evidence, lists_sha256=index.digest)
 
 
-def find_warnings(lists: Iterable[Blocklist], today: date) -> list[Problem]:
-    """Expired entries and hosts listed more than once (in one file or across files)."""
-    warnings: list[Problem] = []
-    first: dict[tuple[str, bool], Entry] = {}
-    for entry in iter_entries(lists):
-        where = entry.listed_in.file
-        if entry.expired(today):
-            assert entry.expires is not None
-            warnings.append(
-                Problem(
-                    where,
-                    entry.line,
-                    "expires",
-                    f"{entry.domain} expired on {entry.expires.isoformat()}; it still denies:"
-                    " renew it or retire it",
-                    "warning",
-                )
-            )
-        key = (entry.host, entry.is_ip or entry.match == "exact")
-        earlier = first.setdefault(key, entry)
-        if earlier is not entry:
-            warnings.append(
-                Problem(
-                    where,
-                    entry.line,
-                    "domain",
-                    f"{entry.domain} is already listed at {earlier.listed_in.file}:{earlier.line}",
-                    "warning",
-                )
-            )
-    return warnings
+def find_warnings(index: BlocklistIndex, today: date) -> list[Problem]:
+    """Expired entries, and hosts listed more than once (in one file or across files)."""
+    expired = [
+        Problem(
+            e.listed_in.file,
+            e.line,
+            "expires",
+            f"{e.domain} expired on {e.expires.isoformat()}; it still denies: renew it or "
+            "retire it",
+            "warning",
+        )
+        for e in iter_entries(index.lists)
+        if e.expires is not None and e.expires <= today
+    ]
+    repeated = [
+        Problem(
+            later.listed_in.file,
+            later.line,
+            "domain",
+            f"{later.domain} is already listed at {earlier.listed_in.file}:{earlier.line}",
+            "warning",
+        )
+        for later, earlier in index.duplicates
+    ]
+    return expired + repeated

@@ -37,11 +37,16 @@ class EntryBuilder:
 
     def _quick(self, fields: Fields, line: int) -> Entry | None:
         """The common case in one pass: every field present and well formed; else ``None``."""
-        get = fields.get
-        domain, reason, source = get("domain"), get("reason"), get("source")
-        added = self._date_of(get("added"))
+        get, dates = fields.get, self._dates
+        domain, reason, source, added_text = (
+            get("domain"),
+            get("reason"),
+            get("source"),
+            get("added"),
+        )
+        added = dates.get(added_text) or self._date_of(added_text)  # type: ignore[arg-type]
         expires_text = get("expires", "")
-        expires = self._date_of(expires_text) if expires_text else None
+        expires = (dates.get(expires_text) or self._date_of(expires_text)) if expires_text else None
         match = get("match", "") or "subdomains"
         if not (
             domain

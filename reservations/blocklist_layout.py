@@ -15,7 +15,8 @@ from collections.abc import Iterator, Sequence
 from functools import cache
 
 Row = tuple[str, str, str, str]  # key, double-quoted text, single-quoted text, plain text
-RawItem = tuple[int, dict[str, str], Sequence[Row]]  # line, fields, rows (one per line)
+# line, fields, and the field on each line of the entry (to place a problem on its line)
+RawItem = tuple[int, dict[str, str], Sequence[str]]
 
 
 class NotSimpleLayout(Exception):
@@ -26,12 +27,27 @@ class NotSimpleLayout(Exception):
 _UNUSUAL = re.compile(
     "[^\n\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]"
 )
-# A plain scalar on one line (YAML 1.1 §9.1.3): no indicator first, no ": " or " #" inside.
+_PRINTABLE_ASCII = bytes(range(0x20, 0x7F)) + b"\n"
+# A plain scalar on one line (YAML 1.1 §9.1.3): no indicator first, no ": " or " #" inside;
+# possessive, as a plain scalar is always the longest run (and no input can make it backtrack).
 _PLAIN = (
     r"(?!(?:~|null|Null|NULL)[ ]*(?:#.*)?$)"  # a null, not a text
-    r"[^\s\-?:,\[\]{}#&*!|>'\"%@`](?:[^\s:]+|:(?=\S)|[ ]+(?=[^\s#:]))*"
+    r"[^\s\-?:,\[\]{}#&*!|>'\"%@`](?:[^\s:]++|:(?=\S)|[ ]+(?=[^\s#:]))*+"
 )
 _VALUE = rf"(?:[ ]+(?:\"([^\"\\\n]*)\"|'([^'\n]*)'|({_PLAIN})))?"
+# The documented order, one field a line: the common case, read with one match per entry.
+_CANONICAL = ("domain", "match", "reason", "source", "added", "expires")
+# The field on each line, by (match left out, expires left out).
+_PRESENT = {
+    (no_match, no_expires): tuple(
+        name
+        for name in _CANONICAL
+        if not (name == "match" and no_match or name == "expires" and no_expires)
+    )
+    for no_match in (False, True)
+    for no_expires in (False, True)
+}
+_TOKEN = rf"(\"[^\"\\\n]*\"|'[^'\n]*'|{_PLAIN})(?:[ ]+#.*)?[ ]*"
 _ENTRIES = re.compile(r"^entries:[ ]*\n", re.M)
 _ITEM_START = re.compile(r"(?:[ ]*(?:#.*)?\n)*([ ]*)- ")
 _BLANK = re.compile(r"(?:[ ]*(?:#.*)?(?:\n|\Z))*\Z")
@@ -45,6 +61,16 @@ def _rows_pattern(indent: str) -> re.Pattern[str]:
         rf"^{indent}([A-Za-z_][A-Za-z0-9_-]*):{_VALUE}(?:[ ]+#.*)?[ ]*$|^[ ]*(?:#.*)?$",
         re.M,
     )
+
+
+@cache
+def _canonical_pattern(indent: str) -> re.Pattern[str]:
+    """An entry's fields in the documented order after its ``- `` (match, expires optional)."""
+    fields = [
+        rf"(?:\n{indent}{name}:[ ]+{_TOKEN})" + ("?" if name in ("match", "expires") else "")
+        for name in _CANONICAL[1:]
+    ]
+    return re.compile(rf"domain:[ ]+{_TOKEN}{''.join(fields)}(?:\n[ ]*)*\Z", re.M)
 
 
 def _rows(text: str, indent: str) -> list[Row]:
@@ -62,11 +88,17 @@ def _fields(rows: Sequence[Row]) -> dict[str, str]:
     return fields
 
 
-def scan_layout(text: str) -> tuple[dict[str, str], list[Row], int, Iterator[RawItem]]:
-    """``(metadata, its rows, line of "entries:", entries)``; the entries are read lazily and
-    may still raise ``NotSimpleLayout``."""
-    if _UNUSUAL.search(text):
-        raise NotSimpleLayout
+def scan_layout(data: bytes) -> tuple[dict[str, str], list[str], int, Iterator[RawItem]]:
+    """``(metadata, the key on each of its lines, line of "entries:", entries)``; the entries
+    are read lazily and may still raise ``NotSimpleLayout``."""
+    # Printable ASCII is dropped first, in C: only the few other characters meet the regex.
+    others = data.translate(None, _PRINTABLE_ASCII)
+    try:
+        text = data.decode("utf-8")
+        if others and _UNUSUAL.search(others.decode("utf-8")):
+            raise NotSimpleLayout
+    except UnicodeDecodeError:
+        raise NotSimpleLayout from None
     found = _ENTRIES.search(text)
     if found is None:
         raise NotSimpleLayout
@@ -76,7 +108,8 @@ def scan_layout(text: str) -> tuple[dict[str, str], list[Row], int, Iterator[Raw
     if "entries" in meta:
         raise NotSimpleLayout
     entries_line = head.count("\n") + 1
-    return meta, meta_rows, entries_line, _items(text[found.end() :], entries_line + 1)
+    keys = [row[0] for row in meta_rows]
+    return meta, keys, entries_line, _items(text[found.end() :], entries_line + 1)
 
 
 def _items(body: str, line: int) -> Iterator[RawItem]:
@@ -88,9 +121,24 @@ def _items(body: str, line: int) -> Iterator[RawItem]:
     indent = start.group(1)
     line += body.count("\n", 0, start.start(1))
     field_indent = indent + "  "
+    canonical = _canonical_pattern(field_indent).match
     for chunk in body[start.end() :].split(f"\n{indent}- "):
-        rows = _rows(field_indent + chunk, field_indent)
-        if not rows[0][0]:
-            raise NotSimpleLayout  # "- # note" with the fields below: PyYAML places it there
-        yield line, _fields(rows), rows
-        line += len(rows)
+        found = canonical(chunk)
+        if found is not None:
+            tokens = found.groups()
+            yield line, _canonical_fields(tokens), _PRESENT[tokens[1] is None, tokens[5] is None]
+        else:
+            rows = _rows(field_indent + chunk, field_indent)
+            if not rows[0][0]:
+                raise NotSimpleLayout  # "- # note" with the fields below: PyYAML places it there
+            yield line, _fields(rows), [row[0] for row in rows]
+        line += chunk.count("\n") + 1
+
+
+def _canonical_fields(tokens: Sequence[str | None]) -> dict[str, str]:
+    """Fields from the documented order's tokens; quoted tokens lose their quotes."""
+    return {
+        name: token[1:-1] if token[0] in "\"'" else token
+        for name, token in zip(_CANONICAL, tokens, strict=True)
+        if token is not None
+    }

@@ -19,8 +19,8 @@ from reservations.blocklist import Blocklist, Entry, ListInfo, Problem
 from reservations.blocklist_fields import EntryBuilder, Fields
 from reservations.blocklist_layout import NotSimpleLayout, scan_layout
 
-# Where each field sits: field -> line (PyYAML), or the entry's rows, one per line (fast path).
-FieldLines = Mapping[str, int] | Sequence[tuple[str, ...]]
+# Where each field sits: field -> line (PyYAML), or the field on each line (fast path).
+FieldLines = Mapping[str, int] | Sequence[str]
 RawItem = tuple[int, Fields, FieldLines]
 
 _NULL_TAG = "tag:yaml.org,2002:null"
@@ -58,12 +58,8 @@ def parse_blocklist(data: bytes, file: str) -> ParsedList:
 
 
 def _fast_document(data: bytes) -> _RawDocument:
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError:
-        raise NotSimpleLayout from None
-    meta, meta_rows, entries_line, items = scan_layout(text)
-    return _RawDocument(meta, meta_rows, entries_line, items, [])
+    meta, meta_keys, entries_line, items = scan_layout(data)
+    return _RawDocument(meta, meta_keys, entries_line, items, [])
 
 
 def _build(file: str, digest: str, document: _RawDocument) -> ParsedList:
@@ -99,10 +95,7 @@ def _list_info(file: str, digest: str, document: _RawDocument, problems: list[Pr
 def _line_of(line: int, where: FieldLines, field: str) -> int:
     if isinstance(where, Mapping):
         return int(where.get(field, line))
-    for offset, row in enumerate(where):
-        if row[0] == field:
-            return line + offset
-    return line
+    return line + where.index(field) if field in where else line
 
 
 def _composed_document(data: bytes, file: str) -> _RawDocument:

@@ -57,13 +57,12 @@ def settings_paths() -> list[str]:
 def run_validate(args: argparse.Namespace) -> int:
     specs = args.files or settings_paths()
     files, errors = read_lists(specs)
-    valid = [f.parsed.blocklist for f in files if f.parsed.blocklist is not None]
-    warnings = find_warnings(valid, today())
+    index = BlocklistIndex.build(f.parsed.blocklist for f in files if f.parsed.blocklist)
+    warnings = find_warnings(index, today())
     for problem in sorted([*errors, *warnings], key=lambda p: (p.file, p.line)):
         print(problem)
-    entries = sum(len(blocklist.entries) for blocklist in valid)
     print(
-        f"heed blocklist validate: {len(files)} file(s), {entries} valid entries, "
+        f"heed blocklist validate: {len(files)} file(s), {len(index)} valid entries, "
         f"{len(errors)} error(s), {len(warnings)} warning(s)",
         file=sys.stderr,
     )

@@ -146,7 +146,7 @@ def test_lists_digest_changes_with_any_list() -> None:
 def test_warnings_name_expired_entries_and_hosts_listed_twice() -> None:
     first = blocklist(entry("a.example", expires="2026-06-01"), entry("b.example"), file="one.yaml")
     second = blocklist(entry("B.example."), entry("b.example", "exact"), file="two.yaml")
-    assert [str(w) for w in find_warnings([first, second], TODAY)] == [
+    assert [str(w) for w in find_warnings(BlocklistIndex.build([first, second]), TODAY)] == [
         "one.yaml:2: expires: warning: a.example expired on 2026-06-01; it still denies: "
         "renew it or retire it",
         "two.yaml:2: domain: warning: B.example. is already listed at one.yaml:7",
