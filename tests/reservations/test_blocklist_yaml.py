@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import time
 from pathlib import Path
 
@@ -232,3 +233,77 @@ def test_any_other_layout_is_left_to_pyyaml(text) -> None:
         _, _, _, items = scan_layout(text.encode())
         list(items)
     assert parse_blocklist(text.encode(), "x.yaml").info.file == "x.yaml"
+
+
+# Values the fast path reads itself, and values that send the file to PyYAML.
+VALUES = [
+    "a.example",
+    "Court order 7",
+    "a:b",
+    "a#b",
+    "https://x.example/a?b=c#d",
+    "yes",
+    "123",
+    "1.5",
+    "2026-01-15",
+    "2026-1-5",
+    "ü ñ 中文",
+    "a - b",
+    "a, b",
+    '"a b"',
+    "'a: b'",
+    '"it\'s"',
+    "''",
+    '""',
+    "a  # note",
+    "bücher.example",
+    "127.0.0.2",
+    "exact",
+    "subdomains",
+    "x.example.",
+    "a ",
+    "2027-02-30",
+    "xn--zz.example",
+    "a..b",
+]
+RISKY = ["-a", "[x]", "~", "null", "*alias", "&anchor x", "'", "a: b", "#", "|", '"a\\tb"']
+KEYS = ["domain", "match", "reason", "source", "added", "expires", "reviewer", "Domain"]
+
+
+def random_list(rng: random.Random) -> str:
+    indent = rng.choice(["", "  ", "    "])
+    lines = ["# generated", f"id: {rng.choice(VALUES)}", "entries:"]
+    for _ in range(rng.randrange(1, 6)):
+        keys = KEYS[:6] if rng.random() < 0.5 else rng.sample(KEYS, rng.randrange(1, 8))
+        keys = [k for k in keys if k not in ("match", "expires") or rng.random() < 0.7]
+        for n, key in enumerate(keys):
+            value = rng.choice(RISKY if rng.random() < 0.01 else VALUES)
+            lead = f"{indent}- " if n == 0 else f"{indent}  "
+            lines.append(f"{lead}{key}:" + ("" if rng.random() < 0.03 else f" {value}"))
+            if rng.random() < 0.05:
+                lines.append(rng.choice(["", f"{indent}  # note", "   # note"]))
+    return "\n".join(lines) + rng.choice(["\n", "", "\n\n"])
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_fast_path_agrees_with_pyyaml_on_random_lists(seed, monkeypatch) -> None:
+    rng = random.Random(seed)
+    texts = [random_list(rng).encode() for _ in range(50)]
+    fast = [parse_blocklist(text, "x.yaml") for text in texts]
+
+    def refuse(data: bytes) -> None:
+        raise NotSimpleLayout
+
+    fast_path = sum(_takes_fast_path(text) for text in texts)
+    monkeypatch.setattr(blocklist_yaml, "scan_layout", refuse)
+    for text, expected in zip(texts, fast, strict=True):
+        assert parse_blocklist(text, "x.yaml") == expected, text.decode()
+    assert fast_path >= len(texts) // 3  # the comparison means something
+
+
+def _takes_fast_path(data: bytes) -> bool:
+    try:
+        list(scan_layout(data)[3])
+    except NotSimpleLayout:
+        return False
+    return True
