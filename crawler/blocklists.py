@@ -95,7 +95,7 @@ def find_list_files(specs: Sequence[str]) -> tuple[list[tuple[str, Path]], list[
     problems: list[Problem] = []
     for spec in specs:
         path = Path(spec).expanduser()
-        if tuple(specs) == DEFAULT_BLOCKLISTS and not path.exists():
+        if tuple(specs) == DEFAULT_BLOCKLISTS and not path.exists() and PROJECT_BLOCKLISTS.exists():
             path = PROJECT_BLOCKLISTS
             spec = str(path)
         if path.is_dir():

@@ -44,6 +44,8 @@ class BlocklistCheck:
         self.reload_after = settings.getfloat("HEED_BLOCKLIST_RELOAD_S")
         self.lists, warnings = load_lists(self.specs)  # raises BlocklistError: no start
         _log_all(logging.WARNING, warnings)
+        if not self.lists.files:
+            logger.warning("Heed blocklists: none configured (HEED_BLOCKLISTS=%r)", self.specs)
         logger.info(
             "Heed blocklists: %d entries from %d file(s)",
             len(self.lists.index),

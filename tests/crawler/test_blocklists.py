@@ -133,3 +133,11 @@ def test_vanished_file_stays_in_force(tmp_path) -> None:
     ]
     assert listed(lists, "a.example")
     assert reload_lists(lists, [str(tmp_path)])[1] == []
+
+
+def test_default_found_nowhere_refuses(tmp_path, monkeypatch) -> None:
+    # As after a non-editable install, run from a folder without blocklists/.
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr("crawler.blocklists.PROJECT_BLOCKLISTS", tmp_path / "site" / "blocklists")
+    with pytest.raises(BlocklistError, match="blocklists:1: file: no such file or folder"):
+        load_lists(["blocklists"])
