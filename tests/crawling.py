@@ -49,7 +49,7 @@ class CrawlResult:
         ]
 
     def decision_for(self, url: str, stage: str = "request") -> dict[str, Any]:
-        """The single decision for ``url`` at ``stage``; fails loudly if there is not exactly one."""
+        """The one decision for ``url`` at ``stage``; fails loudly unless there is exactly one."""
         found = self.decisions(stage, url)
         assert len(found) == 1, f"expected one {stage} decision for {url}, got {found}"
         return found[0]
