@@ -21,17 +21,19 @@ import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 BENCH = Path(__file__).resolve().parent
 REPO = BENCH.parent
 sys.path[:0] = [str(REPO), str(BENCH)]
 
+from bench.crawl_report import markdown  # noqa: E402
 from bench.report import median, write_section  # noqa: E402
 from bench.site_server import Site  # noqa: E402
 from crawler import settings as heed_settings  # noqa: E402
-from crawler.provenance import DecisionLog  # noqa: E402
+from crawler.provenance import DecisionLog, canonical_json  # noqa: E402
 
 # Settings both crawls share: Heed's identity and request concurrency, and INFO logging
 # (Scrapy's DEBUG default logs every item's text, which measures the terminal, not the crawler).
@@ -105,6 +107,8 @@ class Run:
     cpu: float
     server_share: float
     other_share: float
+    # A typical request-stage record of a Heed crawl's decision log (for the writer benchmark).
+    sample: dict[str, Any] | None = field(default=None, repr=False)
 
     @property
     def pages_per_second(self) -> float:
@@ -169,6 +173,7 @@ def crawl(variant: str, server: SiteServer) -> Run:
         )  # fmt: skip
         after = (_children_cpu(), server.cpu(), machine_busy(), time.perf_counter())
         cpu, server_cpu, busy, wall = (a - b for a, b in zip(after, before, strict=True))
+        sample = typical_request_record(Path(tmp) / "decisions.jsonl")
     stats = {name: float(value) for name, value in _STAT.findall(proc.stderr)}
     pages = int(stats.get("item_scraped_count", 0))
     if proc.returncode or pages != server.allowed:
@@ -179,38 +184,37 @@ def crawl(variant: str, server: SiteServer) -> Run:
     denied = stats.get("heed/deny/robots.disallow", stats.get("robotstxt/forbidden", 0))
     seconds = stats["elapsed_time_seconds"]
     other = max(0.0, busy - cpu - server_cpu) / wall
-    return Run(variant, pages, int(denied), seconds, cpu, server_cpu / wall, other)
+    return Run(variant, pages, int(denied), seconds, cpu, server_cpu / wall, other, sample)
 
 
-def log_records_per_second(records: int) -> float:
-    """Write ``records`` typical request-stage decisions through the chain, default fsync."""
-    evidence = {
-        "robots": {
-            "token": "HeedBot",
-            "doc_url": "http://127.0.0.1:8080/robots.txt",
-            "doc_status": 200,
-            "doc_fetched_at": "2025-01-01T00:00:00.000000Z",
-            "doc_sha256": "0" * 64,
-            "group": ["*"],
-            "group_line": 2,
-            "rule": "no rule matched",
-        }
-    }
+def typical_request_record(log: Path) -> dict[str, Any] | None:
+    """The request-stage record of median length in ``log``, without its chain fields."""
+    if not log.exists():
+        return None
+    lines = sorted(
+        (
+            line
+            for line in log.read_text(encoding="utf-8").splitlines()
+            if '"stage":"request"' in line
+        ),
+        key=len,
+    )
+    record: dict[str, Any] = json.loads(lines[len(lines) // 2])
+    return {k: v for k, v in record.items() if k not in ("ts", "seq", "prev", "hash")}
+
+
+def log_records_per_second(records: int, sample: dict[str, Any]) -> float:
+    """Write ``sample`` ``records`` times through the chain, with the default fsync policy."""
     with tempfile.TemporaryDirectory(prefix="heed-bench-log-") as tmp:
-        log = DecisionLog(Path(tmp) / "decisions.jsonl")
+        log = DecisionLog(
+            Path(tmp) / "decisions.jsonl",
+            fsync_every=heed_settings.HEED_LOG_FSYNC_RECORDS,
+            fsync_seconds=heed_settings.HEED_LOG_FSYNC_SECONDS,
+        )
         log.write_header({"spider": "bench"})
         start = time.perf_counter()
-        for i in range(records):
-            log.write(
-                {
-                    "url": f"http://127.0.0.1:8080/a/{i}.html",
-                    "stage": "request",
-                    "decision": "allow",
-                    "check": "robots",
-                    "reason": "robots.no_rule",
-                    "evidence": evidence,
-                }
-            )
+        for _ in range(records):
+            log.write(sample)
         log.close()
         return records / (time.perf_counter() - start)
 
@@ -242,62 +246,6 @@ def server_capacity(server: SiteServer, seconds: float = 3.0, connections: int =
     return served / max(server.cpu() - before, 1e-3)
 
 
-def summarize(runs: list[Run], names: list[str]) -> dict[str, dict[str, float]]:
-    """Median pages/s and CPU-ms per page of each variant."""
-    summary = {}
-    for name in names:
-        mine = [r for r in runs if r.variant == name]
-        summary[name] = {
-            "pages_per_second": median([r.pages_per_second for r in mine]),
-            "cpu_ms_per_page": median([1000 * r.cpu / r.pages for r in mine]),
-            "server_share": median([r.server_share for r in mine]),
-            "other_share": median([r.other_share for r in mine]),
-        }
-    return summary
-
-
-def markdown(args: argparse.Namespace, site: Site, runs: list[Run], extra: dict[str, float]) -> str:
-    """The docs/benchmarks.md section: medians, ratio, per-run figures, how to reproduce."""
-    names = list(dict.fromkeys(r.variant for r in runs))
-    summary = summarize(runs, names)
-    ratio = summary["heed"]["pages_per_second"] / summary["stock"]["pages_per_second"]
-    lines = [
-        "## Crawl: Heed's full stack against stock Scrapy",
-        "",
-        f"A local site of {site.origins} origins (ports on 127.0.0.1) × {site.pages} pages, "
-        f"{runs[0].pages} of them allowed by robots.txt and {runs[0].denied} linked pages "
-        "disallowed; both crawlers take exactly the allowed pages. "
-        f"{args.rounds} rounds, alternating, each crawl in its own process; medians.",
-        "",
-        "| Crawler | pages/s | CPU ms/page | server CPU share |",
-        "|---|---:|---:|---:|",
-    ]
-    for name, s in summary.items():
-        lines.append(
-            f"| {name} | {s['pages_per_second']:.1f} | {s['cpu_ms_per_page']:.2f} "
-            f"| {100 * s['server_share']:.1f} % |"
-        )
-    lines += [
-        "",
-        f"**Ratio Heed / stock: {ratio:.2f}** (target ≥ 1.0).",
-        "",
-        f"**Decision log**: {extra['log']:,.0f} records/s through the SHA-256 chain "
-        f"(`DecisionLog.write`, {args.log_records:,} records, default fsync policy, median of "
-        f"{args.log_runs} runs; target ≥ 50,000).",
-        "",
-        f"**Site server**: {extra['capacity']:,.0f} requests per CPU-second under a keep-alive "
-        "load loop, so the crawl rates above cost it a few percent of one core (the last "
-        "column): the crawler, not the server, is measured.",
-        "",
-        "Per run (pages/s):",
-        "",
-    ]
-    for name in names:
-        rates = ", ".join(f"{r.pages_per_second:.1f}" for r in runs if r.variant == name)
-        lines.append(f"- {name}: {rates}")
-    return "\n".join(lines)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rounds", type=int, default=5, help="crawls of each variant")
@@ -325,30 +273,45 @@ def main() -> None:
             f"server: {capacity:,.0f} requests per CPU-second",
             flush=True,
         )
-        runs = []
-        for round_no in range(1, args.rounds + 1):
-            for name in names:
-                if not args.quick:
-                    wait_for_quiet()
-                run = crawl(name, server)
-                runs.append(run)
-                print(
-                    f"round {round_no}/{args.rounds} {name}: {run.pages_per_second:.1f} pages/s "
-                    f"({run.pages} pages, {run.denied} denied, {run.seconds:.1f} s, "
-                    f"{1000 * run.cpu / run.pages:.2f} CPU ms/page, "
-                    f"other load {100 * run.other_share:.0f} % of a core)",
-                    flush=True,
-                )
+        runs = [
+            run for round_no in range(args.rounds) for run in _round(round_no, names, server, args)
+        ]
     finally:
         server.stop()
-    log_rates = []
+    sample = next(r.sample for r in runs if r.sample)
+    rates = []
     for _ in range(args.log_runs):
-        log_rates.append(log_records_per_second(args.log_records))
-        print(f"decision log: {log_rates[-1]:,.0f} records/s", flush=True)
-    section = markdown(args, site, runs, {"log": median(log_rates), "capacity": capacity})
+        rates.append(log_records_per_second(args.log_records, sample))
+        print(f"decision log: {rates[-1]:,.0f} records/s", flush=True)
+    log = {
+        "rate": median(rates),
+        "rates": rates,
+        "runs": args.log_runs,
+        "records": args.log_records,
+        "bytes": len(canonical_json(sample)),
+    }
+    figures = {"rounds": args.rounds, "log": log, "capacity": capacity, "given": STOCK}
+    section = markdown(runs, site, TUNED, figures)
     print("\n" + section)
     if not args.quick:
         print(f"\nwritten to {write_section('crawl', section)}")
+
+
+def _round(index: int, names: list[str], server: SiteServer, args: argparse.Namespace) -> list[Run]:
+    runs = []
+    for name in names:
+        if not args.quick:
+            wait_for_quiet()
+        run = crawl(name, server)
+        runs.append(run)
+        print(
+            f"round {index + 1}/{args.rounds} {name}: {run.pages_per_second:.1f} pages/s "
+            f"({run.pages} pages, {run.denied} denied, {run.seconds:.1f} s, "
+            f"{1000 * run.cpu / run.pages:.2f} CPU ms/page, "
+            f"other load {100 * run.other_share:.0f} % of a core)",
+            flush=True,
+        )
+    return runs
 
 
 if __name__ == "__main__":

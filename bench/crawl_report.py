@@ -1,0 +1,161 @@
+"""The crawl benchmark's section of docs/benchmarks.md: medians, ratios, every run, and what
+each crawler ran with, so that a reader can judge the comparison and repeat it."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from scrapy.settings import Settings
+
+from bench.report import median
+from crawler import settings as heed_settings
+
+if TYPE_CHECKING:
+    from bench.crawl import Run
+
+# Settings that only name the project, not how it crawls.
+_NAMING = {"BOT_NAME", "NEWSPIDER_MODULE", "SPIDER_MODULES", "SETTINGS_MODULE"}
+
+
+def settings_differences(given: set[str]) -> list[str]:
+    """Heed's settings that differ from Scrapy's defaults, except ``HEED_*`` and ``given``
+    (those the stock crawl is given too); component tables by name only."""
+    heed, scrapy = Settings(), Settings()
+    heed.setmodule(heed_settings)
+    found = []
+    for name in sorted(set(heed) - _NAMING - given):
+        ours, theirs = heed[name], scrapy[name]
+        if name.startswith("HEED_") or ours == theirs:
+            continue
+        if hasattr(ours, "copy_to_dict"):
+            if ours.copy_to_dict() != theirs.copy_to_dict():
+                found.append(f"`{name}` (Heed's own table: crawler/settings.py)")
+        else:
+            found.append(f"`{name}` = `{ours!r}` (Scrapy: `{theirs!r}`)")
+    return found
+
+
+def cpu_model() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return "unknown CPU"
+
+
+def summarize(runs: Sequence[Run]) -> dict[str, dict[str, float]]:
+    """Per variant, in first-run order: median pages/s, CPU ms/page and load shares."""
+    summary = {}
+    for name in dict.fromkeys(r.variant for r in runs):
+        mine = [r for r in runs if r.variant == name]
+        summary[name] = {
+            "pages_per_second": median([r.pages_per_second for r in mine]),
+            "cpu_ms_per_page": median([1000 * r.cpu / r.pages for r in mine]),
+            "server_share": median([r.server_share for r in mine]),
+            "other_share": median([r.other_share for r in mine]),
+        }
+    return summary
+
+
+def _table(summary: dict[str, dict[str, float]]) -> list[str]:
+    stock = summary["stock"]["pages_per_second"]
+    lines = [
+        "| Crawler | pages/s | ÷ stock | CPU ms/page | site server, % of a core "
+        "| other processes, % of a core |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
+    for name, s in summary.items():
+        lines.append(
+            f"| {name} | {s['pages_per_second']:.1f} | {s['pages_per_second'] / stock:.2f} "
+            f"| {s['cpu_ms_per_page']:.2f} | {100 * s['server_share']:.1f} "
+            f"| {100 * s['other_share']:.0f} |"
+        )
+    return lines
+
+
+def _runs(runs: Sequence[Run], per_round: int) -> list[str]:
+    lines = ["| round | crawler | pages/s | CPU ms/page | other processes, % of a core |"]
+    lines.append("|---:|---|---:|---:|---:|")
+    for index, run in enumerate(runs):
+        lines.append(
+            f"| {index // per_round + 1} | {run.variant} | {run.pages_per_second:.1f} "
+            f"| {1000 * run.cpu / run.pages:.2f} | {100 * run.other_share:.0f} |"
+        )
+    return lines
+
+
+def _names(checks: dict[str, int | None]) -> str:
+    """Class names of the enabled checks, in the order the gate asks them."""
+    enabled = sorted((order, path) for path, order in checks.items() if order is not None)
+    return ", ".join(path.rsplit(".", 1)[1] for _, path in enabled)
+
+
+def markdown(runs: Sequence[Run], site: Any, tuned: str, figures: dict[str, Any]) -> str:
+    """The whole section; ``figures`` holds rounds, log and server measurements."""
+    summary = summarize(runs)
+    heed = summary["heed"]["pages_per_second"]
+    checks = _names(heed_settings.HEED_REQUEST_CHECKS)
+    response_checks = _names(heed_settings.HEED_RESPONSE_CHECKS)
+    log = figures["log"]
+    return "\n".join(
+        [
+            "## Crawl: Heed's full stack against stock Scrapy",
+            "",
+            f"A local site of {site.origins} origins (ports on 127.0.0.1) with {site.pages} "
+            f"pages each: {runs[0].pages:,} pages are allowed by robots.txt and "
+            f"{runs[0].denied:,} linked pages disallowed (two path prefixes, an end-anchored "
+            "wildcard and a longer Allow). Every crawl must take exactly the allowed pages, or "
+            f"the benchmark stops. {figures['rounds']} rounds, the crawlers alternating, each "
+            "crawl in a fresh process; medians.",
+            "",
+            *_table(summary),
+            "",
+            f"**Heed / stock: {heed / summary['stock']['pages_per_second']:.2f}** (target ≥ "
+            f"1.0). Against stock Scrapy given Heed's one performance default ({tuned}): "
+            f"{heed / summary[tuned]['pages_per_second']:.2f}, which is what Heed's gates, "
+            "checks and decision log cost in throughput.",
+            "",
+            "- **stock**: `scrapy runspider` of the `site` spider's own code (the same link "
+            "following, readable text and items, to a JSON Lines feed) on Scrapy's defaults "
+            "plus `ROBOTSTXT_OBEY=True` and Heed's `USER_AGENT`, `CONCURRENT_REQUESTS` and "
+            "`CONCURRENT_REQUESTS_PER_DOMAIN`.",
+            f"- **heed**: `scrapy crawl site` with the project's settings: request checks "
+            f"{checks}; response checks {response_checks}; the decision log with its default "
+            f"fsync (every {heed_settings.HEED_LOG_FSYNC_RECORDS:,} records or "
+            f"{heed_settings.HEED_LOG_FSYNC_SECONDS:g} s). Heed also fetches each origin's "
+            "other policy files (404 here); those requests count against its rate.",
+            "- Both: `LOG_LEVEL=INFO` (Scrapy's DEBUG default prints every item), the same "
+            "feed, the same site. pages/s is items over Scrapy's `elapsed_time_seconds`; CPU "
+            "is the crawl process's whole user and system time, start-up included.",
+            "- Heed's settings that differ from Scrapy's defaults: "
+            + "; ".join(settings_differences(set(figures["given"])))
+            + ". Only `CONCURRENT_ITEMS` changes the rate measurably; the row "
+            f"'{tuned}' gives it to stock too.",
+            "",
+            f"**Decision log**: {log['rate']:,.0f} records/s through the SHA-256 chain "
+            f"(`DecisionLog.write` of a {log['bytes']:,}-byte request record taken from a Heed "
+            f"crawl above, {log['records']:,} records, default fsync policy; median of "
+            f"{log['runs']} runs: {', '.join(f'{r:,.0f}' for r in log['rates'])}). Target ≥ "
+            "50,000.",
+            "",
+            f"**Site server**: one asyncio process serving pre-rendered pages; "
+            f"{figures['capacity']:,.0f} requests per CPU-second under a 16-connection "
+            "keep-alive load loop, so it used the small share of a core shown above while "
+            "crawlers took most of one: the crawler, not the server, is measured.",
+            "",
+            "Every run:",
+            "",
+            *_runs(runs, len(summary)),
+            "",
+            f"Machine: {cpu_model()}. Other processes shared it during some runs (last "
+            "column); the rounds alternate so that such load falls on both crawlers alike.",
+            "",
+            "Reproduce: `.venv/bin/python bench/crawl.py --rounds 5` (about five minutes; "
+            "`--explore` adds the variants Heed's defaults were chosen against, `--quick` is a "
+            "small smoke run that writes nothing).",
+        ]
+    )
