@@ -1,27 +1,29 @@
 """Export decision records to CSV, JSON Lines or typed Parquet, in constant memory.
 
-JSON Lines is written in one pass. CSV and Parquet need every column before the first row,
-so the first pass verifies and flattens each record into a compact spool file beside the
-output (``marshal``, keyed by column number) while it learns the columns and their types; the
-second pass writes the spool out. Memory stays flat however many records there are, and the
-output appears under its name only when it is complete.
+JSON Lines is written in one pass. CSV and Parquet need every column before the first row, so
+the first pass verifies and flattens the records and spools them, a few thousand at a time, as
+Arrow tables in a temporary file beside the output, learning every column and its types; the
+second pass gives each spooled table the final schema and hands it to Arrow's CSV or Parquet
+writer. Memory stays flat however many records there are, and the output appears under its
+name only when it is complete.
 """
 
 from __future__ import annotations
 
-import csv
+import gc
 import json
-import marshal
 import os
 import tempfile
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from operator import itemgetter
+from itertools import islice
 from pathlib import Path
 from typing import IO, Any
 
 import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
 
 from crawler.errors import HeedError
@@ -38,25 +40,8 @@ from crawler.logtable import (
 from crawler.progress import TerminalProgress
 
 FORMATS = ("csv", "jsonl", "parquet")
-_BATCH_ROWS = 65536
-_CHUNK_ROWS = 4096
-_INT64 = range(-(2**63), 2**63)
-_ARROW_TYPES = {
-    "bool": pa.bool_(),
-    "int": pa.int64(),
-    "float": pa.float64(),
-    "time": pa.timestamp("us", tz="UTC"),
-    "string": pa.string(),
-    "json": pa.string(),
-}
-
-
-@dataclass(frozen=True)
-class Column:
-    """One output column: its name and its kind (a key of ``_ARROW_TYPES``)."""
-
-    name: str
-    kind: str
+_CHUNK_ROWS = 8192
+_NUMBERS = {pa.int64(), pa.float64()}
 
 
 @dataclass(frozen=True)
@@ -73,24 +58,25 @@ def export_logs(
     progress: TerminalProgress | None = None,
 ) -> ExportResult:
     """Write every record of ``paths`` that ``keep`` keeps to ``out`` in format ``fmt``."""
+    tabular = fmt != "jsonl"
     rows = (
-        flatten(record, log=str(path))
+        flatten(record, log=str(path), containers_as_json=tabular)
         for path, record in read_logs(paths, progress)
         if keep.keeps(record)
     )
-    with _replace_when_done(out) as handle:
-        if fmt == "jsonl":
+    with _replace_when_done(out) as handle, _no_cycle_collection():
+        if not tabular:
             return _write_jsonl(rows, handle)
-        with tempfile.TemporaryFile(dir=out.parent, prefix=".heed-export-") as spool_file:
+        with tempfile.NamedTemporaryFile(dir=out.parent, prefix=".heed-export-") as spool_file:
             spool = _Spool(spool_file)
-            for row in rows:
-                spool.add(row)
+            while chunk := list(islice(rows, _CHUNK_ROWS)):
+                spool.add(chunk)
             if progress is not None:
                 progress.phase(f"writing {out.name}")
-            columns = spool.columns()
-            writer = _write_csv if fmt == "csv" else _write_parquet
-            writer(spool, columns, handle)
-            return ExportResult(spool.rows, len(columns))
+            schema = spool.schema(timestamps=fmt == "parquet")
+            write = _write_csv if fmt == "csv" else _write_parquet
+            write(spool.tables(schema), schema, handle)
+            return ExportResult(spool.rows, len(schema))
 
 
 @contextmanager
@@ -110,6 +96,19 @@ def _replace_when_done(out: Path) -> Iterator[IO[bytes]]:
         partial.unlink(missing_ok=True)
 
 
+@contextmanager
+def _no_cycle_collection() -> Iterator[None]:
+    """Records are plain trees freed by reference counting; scanning millions of them for
+    cycles that cannot exist costs a quarter of the run."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def _write_jsonl(rows: Iterable[dict[str, Any]], handle: IO[bytes]) -> ExportResult:
     count = 0
     columns: set[str] = set()
@@ -121,144 +120,102 @@ def _write_jsonl(rows: Iterable[dict[str, Any]], handle: IO[bytes]) -> ExportRes
 
 
 class _Spool:
-    """Rows in a temporary file as ``(shape, values)`` in ``marshal`` chunks, where a shape is
-    one sequence of column names (a log has few); and what each column holds."""
+    """Chunks of rows as Arrow IPC streams in one temporary file, and every column's types."""
 
-    def __init__(self, file: IO[bytes]) -> None:
+    def __init__(self, file: Any) -> None:
         self.file = file
         self.rows = 0
-        self.shapes: dict[tuple[str, ...], int] = {}
-        self._signatures: dict[tuple[int, tuple[type, ...]], tuple[list[int], list[int]]] = {}
-        self._not_timestamps: set[str] = set()
-        self._big_ints: set[str] = set()
-        self._chunk: list[tuple[int, tuple[Any, ...]]] = []
-        self._chunks = 0
+        self.types: dict[str, set[pa.DataType]] = {n: set() for n in FIRST_COLUMNS + LAST_COLUMNS}
+        self.not_timestamps: set[str] = set()
+        self.extents: list[tuple[int, int]] = []
 
-    def add(self, row: dict[str, Any]) -> None:
-        keys = tuple(row)
-        values = tuple(row.values())
-        shape = self.shapes.setdefault(keys, len(self.shapes))
-        signature = (shape, tuple(map(type, values)))
-        ints, times = self._signatures.get(signature) or self._learn(signature, keys)
-        for pos in ints:
-            if values[pos] not in _INT64:
-                self._big_ints.add(keys[pos])
-        for pos in times:
-            if not TIMESTAMP.fullmatch(values[pos]):
-                self._not_timestamps.add(keys[pos])
-        self._chunk.append((shape, values))
-        self.rows += 1
-        if len(self._chunk) == _CHUNK_ROWS:
-            self._flush()
+    def add(self, rows: list[dict[str, Any]]) -> None:
+        names = list(dict.fromkeys(name for row in rows for name in row))
+        arrays = [_array([row.get(name) for row in rows]) for name in names]
+        for name, array in zip(names, arrays, strict=True):
+            self.types.setdefault(name, set()).add(array.type)
+            if is_time_column(name) and array.type == pa.string() and not _timestamps(array):
+                self.not_timestamps.add(name)
+        table = pa.Table.from_arrays(arrays, names=names)
+        start = self.file.tell()
+        with pa.ipc.new_stream(self.file, table.schema) as writer:
+            writer.write_table(table)
+        self.extents.append((start, self.file.tell() - start))
+        self.rows += len(rows)
 
-    def _learn(
-        self, signature: tuple[int, tuple[type, ...]], keys: tuple[str, ...]
-    ) -> tuple[list[int], list[int]]:
-        types = signature[1]
-        ints = [i for i, t in enumerate(types) if t is int]
-        times = [i for i, t in enumerate(types) if t is str and is_time_column(keys[i])]
-        self._signatures[signature] = (ints, times)
-        return ints, times
+    def schema(self, timestamps: bool) -> pa.Schema:
+        """One type per column, wide enough for every value; writer's timestamps typed as
+        such when ``timestamps`` (Parquet), kept as text otherwise (CSV)."""
+        fields = []
+        for name in sorted(self.types, key=column_order):
+            kind = _widest(self.types[name])
+            if timestamps and kind == pa.string() and self._all_timestamps(name):
+                kind = pa.timestamp("us", tz="UTC")
+            fields.append(pa.field(name, kind))
+        return pa.schema(fields)
 
-    def _flush(self) -> None:
-        marshal.dump(self._chunk, self.file)
-        self._chunks += 1
-        self._chunk = []
+    def _all_timestamps(self, name: str) -> bool:
+        return (
+            is_time_column(name)
+            and name not in self.not_timestamps
+            and pa.string() in self.types[name]
+        )
 
-    def columns(self) -> list[Column]:
-        """Every column seen (and the core ones always), in output order, with its kind."""
-        types: dict[str, set[type]] = {name: set() for name in FIRST_COLUMNS + LAST_COLUMNS}
-        names = {shape: keys for keys, shape in self.shapes.items()}
-        for shape, signature in self._signatures:
-            for name, kind in zip(names[shape], signature, strict=True):
-                types.setdefault(name, set()).add(kind)
-        for name in self._big_ints:
-            types[name].add(dict)  # too large for a typed column: kept as JSON text
-        return [
-            Column(name, _kind(types[name], self._timestamps(name)))
-            for name in sorted(types, key=column_order)
-        ]
-
-    def _timestamps(self, name: str) -> bool:
-        return is_time_column(name) and name not in self._not_timestamps
-
-    def ordered_rows(self, columns: list[Column]) -> Iterator[tuple[Any, ...]]:
-        """Every row as a tuple of ``columns`` values (``None`` where a row has none)."""
-        if self._chunk:
-            self._flush()
-        getters = {}
-        for keys, shape in self.shapes.items():
-            at = {name: i for i, name in enumerate(keys)}
-            getters[shape] = itemgetter(*[at.get(c.name, len(keys)) for c in columns])
-        self.file.seek(0)
-        for _ in range(self._chunks):
-            for shape, values in marshal.load(self.file):
-                yield getters[shape]((*values, None))
+    def tables(self, schema: pa.Schema) -> Iterator[pa.Table]:
+        """The spooled chunks in order, each cast to ``schema``."""
+        self.file.flush()
+        if not self.extents:
+            yield schema.empty_table()
+            return
+        with pa.memory_map(self.file.name) as source:
+            spooled = source.read_buffer()
+            for start, length in self.extents:
+                yield _conform(pa.ipc.open_stream(spooled.slice(start, length)).read_all(), schema)
 
 
-def _kind(types: set[type], timestamps: bool) -> str:
-    seen = types - {type(None)}
-    if seen == {bool}:
-        return "bool"
-    if seen == {int}:
-        return "int"
-    if seen and seen <= {int, float}:
-        return "float"
-    if seen == {str}:
-        return "time" if timestamps else "string"
-    return "json" if seen else "string"
+def _array(values: list[Any]) -> pa.Array:
+    """Arrow infers the type; a column mixing kinds (or an integer past 64 bits) is kept as
+    text, the non-string values as JSON."""
+    try:
+        return pa.array(values)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, OverflowError):
+        return pa.array([v if v is None or isinstance(v, str) else json.dumps(v) for v in values])
 
 
-def _json_text(value: Any) -> Any:
-    if value is None or isinstance(value, str):
-        return value
-    return json.dumps(value, ensure_ascii=False, sort_keys=True)
+def _timestamps(array: pa.Array) -> bool:
+    matches = pc.match_substring_regex(array, f"^{TIMESTAMP.pattern}$")
+    return pc.all(matches).as_py() is not False
 
 
-def _csv_cell(kind: str) -> Callable[[Any], Any] | None:
-    """How a column's values become CSV cells, when ``csv`` would not write them as JSON does."""
-    if kind == "bool":
-        return lambda value: None if value is None else ("true" if value else "false")
-    if kind == "json":
-        return _json_text
-    return None
+def _widest(types: set[pa.DataType]) -> pa.DataType:
+    seen = types - {pa.null()}
+    if len(seen) == 1:
+        return seen.pop()
+    if seen and seen <= _NUMBERS:
+        return pa.float64()
+    return pa.string()
 
 
-def _write_csv(spool: _Spool, columns: list[Column], handle: IO[bytes]) -> None:
-    text = open(handle.fileno(), "w", encoding="utf-8", newline="", closefd=False)  # noqa: SIM115
-    writer = csv.writer(text)
-    writer.writerow([c.name for c in columns])
-    convert = [(pos, fn) for pos, c in enumerate(columns) if (fn := _csv_cell(c.kind))]
-    for row in spool.ordered_rows(columns):
-        values = list(row)
-        for pos, fn in convert:
-            values[pos] = fn(values[pos])
-        writer.writerow(values)
-    text.flush()
+def _conform(table: pa.Table, schema: pa.Schema) -> pa.Table:
+    columns = []
+    for field in schema:
+        if field.name not in table.column_names:
+            columns.append(pa.nulls(table.num_rows, field.type))
+            continue
+        column = table.column(field.name)
+        columns.append(column if column.type == field.type else column.cast(field.type))
+    return pa.Table.from_arrays(columns, schema=schema)
 
 
-def _arrow_array(values: list[Any], kind: str) -> pa.Array:
-    if kind == "time":
-        return pa.array(values, pa.string()).cast(_ARROW_TYPES["time"])
-    if kind == "json":
-        values = [_json_text(v) for v in values]
-    return pa.array(values, _ARROW_TYPES[kind])
+def _write_csv(tables: Iterator[pa.Table], schema: pa.Schema, handle: IO[bytes]) -> None:
+    # Strings are quoted, absent values are not: an empty cell is "no value", "" is empty text.
+    options = pa_csv.WriteOptions(quoting_style="needed")
+    with pa_csv.CSVWriter(handle, schema, write_options=options) as writer:
+        for table in tables:
+            writer.write_table(table)
 
 
-def _write_parquet(spool: _Spool, columns: list[Column], handle: IO[bytes]) -> None:
-    schema = pa.schema([pa.field(c.name, _ARROW_TYPES[c.kind]) for c in columns])
+def _write_parquet(tables: Iterator[pa.Table], schema: pa.Schema, handle: IO[bytes]) -> None:
     with pq.ParquetWriter(handle, schema, compression="zstd") as writer:
-        batch: list[tuple[Any, ...]] = []
-        for row in spool.ordered_rows(columns):
-            batch.append(row)
-            if len(batch) == _BATCH_ROWS:
-                writer.write_table(_table(batch, columns, schema))
-                batch = []
-        if batch or not spool.rows:
-            writer.write_table(_table(batch, columns, schema))
-
-
-def _table(batch: list[tuple[Any, ...]], columns: list[Column], schema: pa.Schema) -> pa.Table:
-    cells = zip(*batch, strict=True) if batch else ([] for _ in columns)
-    arrays = [_arrow_array(list(values), c.kind) for values, c in zip(cells, columns, strict=True)]
-    return pa.Table.from_arrays(arrays, schema=schema)
+        for table in tables:
+            writer.write_table(table)

@@ -6,6 +6,7 @@ spreadsheet, not JSON; lists and empty objects stay JSON text in one cell, so no
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -38,18 +39,24 @@ _LAST = {name: i for i, name in enumerate(LAST_COLUMNS)}
 TIMESTAMP = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z")
 
 
-def flatten(record: Mapping[str, Any], log: str | None = None) -> dict[str, Any]:
+def flatten(
+    record: Mapping[str, Any], log: str | None = None, containers_as_json: bool = False
+) -> dict[str, Any]:
     """``{"evidence": {"robots": {"rule": …}}}`` → ``{"evidence.robots.rule": …}``, with the
-    ``log`` column first when given. Empty objects stay as ``{}`` so that no key is lost."""
+    ``log`` column first when given. Lists and empty objects stay whole (as JSON text when
+    ``containers_as_json``, for one-value cells), so that nothing is lost."""
     flat: dict[str, Any] = {} if log is None else {"log": log}
-    _flatten_into(flat, record, "")
+    _flatten_into(flat, record, "", containers_as_json)
     return flat
 
 
-def _flatten_into(flat: dict[str, Any], record: Mapping[str, Any], prefix: str) -> None:
+def _flatten_into(flat: dict[str, Any], record: Mapping[str, Any], prefix: str, text: bool) -> None:
     for key, value in record.items():
-        if type(value) is dict and value:
-            _flatten_into(flat, value, prefix + key + ".")
+        kind = type(value)
+        if kind is dict and value:
+            _flatten_into(flat, value, prefix + key + ".", text)
+        elif text and (kind is list or kind is dict):
+            flat[prefix + key] = json.dumps(value, ensure_ascii=False, sort_keys=True)
         else:
             flat[prefix + key] = value
 

@@ -20,6 +20,7 @@ SUBCOMMANDS = (
     "crawler.cli.demo",
     "crawler.cli.log",
     "crawler.cli.report",
+    "crawler.cli.explain",
     "crawler.cli.blocklist",
 )
 

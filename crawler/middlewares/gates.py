@@ -11,6 +11,10 @@ The gate asks them in order and stops at the first deny; it writes one record wi
 answer's evidence, then lets the request or response through or drops it. A check that fails
 with an exception denies (fail closed). A request for a per-origin policy document (robots.txt,
 tdmrep.json) is asked only of the checks that set ``guards_origin_documents = True``.
+
+``heed explain`` sets ``EXPLAIN`` in a request's meta: that request and its response are asked
+of every check even after a deny (the deny still stands), and the record lists each check's own
+verdict under ``checks``.
 """
 
 from __future__ import annotations
@@ -36,6 +40,7 @@ logger = logging.getLogger(__name__)
 
 REQUEST_SEQ = "heed_request_seq"
 RESPONSE_SEQ = "heed_response_seq"
+EXPLAIN = "heed_explain"
 
 
 class RequestCheck(Protocol):
@@ -90,6 +95,15 @@ class _Gate:
         return seq
 
 
+def _explained(meta: Mapping[str, Any], verdicts: list[Verdict]) -> dict[str, Any]:
+    """Under ``heed explain``, every check's own verdict, not only the deciding one."""
+    if not meta.get(EXPLAIN):
+        return {}
+    return {
+        "checks": [{"check": v.check, "decision": v.decision, "reason": v.reason} for v in verdicts]
+    }
+
+
 async def _ask(check: Any, method: str, *args: Any) -> Verdict:
     try:
         verdict: Verdict = await getattr(check, method)(*args)
@@ -117,13 +131,14 @@ class RequestGate(_Gate):
                 continue
             verdict = await _ask(check, "check_request", request)
             verdicts.append(verdict)
-            if not verdict.allowed:
+            if not verdict.allowed and not request.meta.get(EXPLAIN):
                 break
         if doc and all(v.allowed for v in verdicts):
             # RFC 9309 §2.2.2: robots.txt itself is always allowed; so are other policy files.
             verdicts.append(allow(doc, f"{doc}.policy_document"))
         fallback = allow("gate", "gate.no_checks")
-        request.meta[REQUEST_SEQ] = self._record(request.url, verdicts, fallback)
+        explained = _explained(request.meta, verdicts)
+        request.meta[REQUEST_SEQ] = self._record(request.url, verdicts, fallback, **explained)
 
 
 class ResponseGate(_Gate):
@@ -145,7 +160,7 @@ class ResponseGate(_Gate):
                 # A check may have replaced the body (``Page.replace_body``): pass the current one.
                 verdict = await _ask(check, "check_response", page.response, page)
                 verdicts.append(verdict)
-                if not verdict.allowed:
+                if not verdict.allowed and not request.meta.get(EXPLAIN):
                     break
         fallback = allow(doc, f"{doc}.policy_document") if doc else allow("gate", "gate.no_checks")
         fields: dict[str, Any] = {
@@ -157,5 +172,6 @@ class ResponseGate(_Gate):
             fields["request_seq"] = request.meta[REQUEST_SEQ]
         if "cached" in response.flags:
             fields["cached"] = True
+        fields.update(_explained(request.meta, verdicts))
         request.meta[RESPONSE_SEQ] = self._record(response.url, verdicts, fallback, **fields)
         return page.response

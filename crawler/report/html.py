@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from html import escape
 from typing import Any
 
@@ -10,6 +11,7 @@ from crawler.report.sections import Section, human_bytes, sections
 from crawler.report.timeline import Bars
 
 _CHART_ROWS = 20
+_NUMBER = re.compile(r"\d[\d,]*")
 _STYLE = """
 body{font:15px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,"DejaVu Sans",sans-serif;
 color:#1b1b1b;background:#fff;max-width:62rem;margin:2rem auto;padding:0 1.2rem}
@@ -17,7 +19,7 @@ h1{font-size:1.6rem;margin-bottom:.2rem}h2{font-size:1.2rem;margin-top:2.2rem;
 border-bottom:1px solid #ddd;padding-bottom:.2rem}
 .meta,.muted,.empty{color:#555}table{border-collapse:collapse;margin:.6rem 0;width:100%}
 th,td{text-align:left;padding:.25rem .5rem;border-bottom:1px solid #eee;vertical-align:top;
-overflow-wrap:anywhere}th{background:#f6f6f6}td.n{text-align:right;white-space:nowrap}
+overflow-wrap:anywhere}th{background:#f6f6f6}.n{text-align:right;white-space:nowrap}
 svg{max-width:100%;height:auto;display:block;margin:.6rem 0}
 svg text{font:12px system-ui,"DejaVu Sans",sans-serif;fill:#1b1b1b}svg .muted{fill:#666}
 svg .axis{stroke:#999;stroke-width:1}
@@ -75,8 +77,13 @@ def _section(section: Section, chart: str) -> str:
 def _table(section: Section) -> str:
     if not section.rows:
         return '<p class="empty">(none)</p>'
-    numeric = [all(_is_number(row[i]) for row in section.rows) for i in range(len(section.headers))]
-    head = "".join(f"<th>{escape(h)}</th>" for h in section.headers)
+    numeric = [
+        all(_NUMBER.fullmatch(row[i]) for row in section.rows) for i in range(len(section.headers))
+    ]
+    head = "".join(
+        f'<th class="n">{escape(h)}</th>' if numeric[i] else f"<th>{escape(h)}</th>"
+        for i, h in enumerate(section.headers)
+    )
     body = "".join(
         "<tr>"
         + "".join(
@@ -87,7 +94,3 @@ def _table(section: Section) -> str:
         for row in section.rows
     )
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
-
-
-def _is_number(cell: str) -> bool:
-    return cell.replace(",", "").replace(".", "").isdigit()

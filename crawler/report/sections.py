@@ -108,14 +108,16 @@ def _opt_outs(summary: dict[str, Any]) -> Section:
 def _robots(summary: dict[str, Any]) -> Section:
     robots = summary["robots"]
     statuses = ", ".join(f"{n:,} × {s}" for s, n in robots["fetches_by_status"].items())
+    denied = sum(robots["requests_denied"].values())
     text = (
         f"robots.txt was fetched {robots['fetches']:,} times for {robots['origins']:,} origins"
         + (f" (HTTP status: {statuses})." if statuses else "."),
-        "A robots.txt that could not be fetched (network error, 429, 5xx) disallows its "
-        "whole origin (RFC 9309 §2.3.1.4).",
+        f"{robots['requests_checked']:,} requests were judged against robots.txt; "
+        f"{denied:,} were denied and never sent. A robots.txt that could not be fetched "
+        "(network error, 429, 5xx) disallows its whole origin (RFC 9309 §2.3.1.4).",
     )
-    rows = tuple((reason, f"{n:,}") for reason, n in robots["requests_by_reason"].items())
-    return Section("robots", "robots.txt", text, ("reason", "requests"), rows)
+    rows = tuple((reason, f"{n:,}") for reason, n in robots["requests_denied"].items())
+    return Section("robots", "robots.txt", text, ("reason", "requests denied"), rows)
 
 
 def _decisions(summary: dict[str, Any]) -> Section:

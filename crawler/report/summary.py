@@ -49,6 +49,7 @@ class SummaryBuilder:
         self.denied_domains: defaultdict[tuple[str, str], set[str]] = defaultdict(set)
         self.robots_status: Counter[str] = Counter()
         self.robots_origins: set[str] = set()
+        self.robots_checked = 0
 
     def add(self, path: Path, record: dict[str, Any]) -> None:
         stage = record.get("stage")
@@ -69,6 +70,8 @@ class SummaryBuilder:
         if ts:
             self.timeline.add(ts, denied)
         url = record.get("url") or ""
+        if stage == "request" and "robots" in (record.get("evidence") or ()):
+            self.robots_checked += 1
         if denied:
             self.denied_domains[(str(check), str(reason))].add(registrable_domain(netloc_of(url)))
         elif stage == "response":
@@ -184,16 +187,19 @@ class SummaryBuilder:
         ]
 
     def _robots(self) -> dict[str, Any]:
-        by_reason = {
+        # A record names only the check that decided it, so robots.txt's own allows are
+        # counted through its evidence: every request it judged carries some.
+        denied = {
             reason: n
-            for (stage, _, check, reason), n in self.decisions.items()
-            if check == "robots" and stage == "request"
+            for (stage, decision, check, reason), n in self.decisions.items()
+            if (stage, decision, check) == ("request", "deny", "robots")
         }
         return {
             "fetches": sum(self.robots_status.values()),
             "origins": len(self.robots_origins),
             "fetches_by_status": dict(sorted(self.robots_status.items())),
-            "requests_by_reason": dict(sorted(by_reason.items())),
+            "requests_checked": self.robots_checked,
+            "requests_denied": dict(sorted(denied.items())),
         }
 
 

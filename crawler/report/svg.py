@@ -54,9 +54,10 @@ def decisions_over_time(bars: Bars | None) -> str:
     plot_w, plot_h = _WIDTH - left - 16, height - bottom - top_pad
     peak = max(a + d for a, d in zip(bars.allow, bars.deny, strict=True)) or 1
     step = plot_w / len(bars.allow)
+    bar_w = min(step * 0.8, 36.0)  # a short crawl has few bars: keep them slim
     parts = [_open(title, height), _axes(left, top_pad, plot_w, plot_h, peak)]
     for i, (allowed, denied) in enumerate(zip(bars.allow, bars.deny, strict=True)):
-        x = left + i * step + step * 0.1
+        x = left + i * step + (step - bar_w) / 2
         h_allow = plot_h * allowed / peak
         h_deny = plot_h * denied / peak
         base = top_pad + plot_h
@@ -64,9 +65,9 @@ def decisions_over_time(bars: Bars | None) -> str:
         parts.append(
             f"<g><title>{when:%Y-%m-%d %H:%M:%S} UTC: {allowed:,} allowed, {denied:,} denied"
             f"</title>"
-            f'<rect x="{x:.1f}" y="{base - h_allow:.1f}" width="{step * 0.8:.1f}" '
+            f'<rect x="{x:.1f}" y="{base - h_allow:.1f}" width="{bar_w:.1f}" '
             f'height="{h_allow:.1f}" fill="{ALLOW_COLOUR}"/>'
-            f'<rect x="{x:.1f}" y="{base - h_allow - h_deny:.1f}" width="{step * 0.8:.1f}" '
+            f'<rect x="{x:.1f}" y="{base - h_allow - h_deny:.1f}" width="{bar_w:.1f}" '
             f'height="{h_deny:.1f}" fill="{DENY_COLOUR}"/></g>'
         )
     parts.append(_time_labels(bars, left, plot_w, height - bottom + 18))
@@ -95,7 +96,8 @@ def _axes(left: int, top: int, width: float, height: float, peak: int) -> str:
 
 def _time_labels(bars: Bars, left: int, width: float, y: float) -> str:
     end = bars.start + timedelta(seconds=bars.seconds * len(bars.allow))
-    form = "%Y-%m-%d %H:%M" if bars.seconds < 86400 else "%Y-%m-%d"
+    form = "%Y-%m-%d %H:%M:%S" if bars.seconds < 60 else "%Y-%m-%d %H:%M"
+    form = form if bars.seconds < 86400 else "%Y-%m-%d"
     per = f"{bars.seconds:,} s" if bars.seconds < 60 else f"{bars.seconds // 60:,} min"
     return (
         f'<text x="{left}" y="{y}">{bars.start:{form}}</text>'

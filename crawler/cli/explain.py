@@ -1,0 +1,95 @@
+"""``heed explain URL``: why Heed would take a URL or not, check by check (exit 0 or 3)."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from crawler.errors import ConfigError, HeedError
+from crawler.logread import read_log
+
+EXIT_DENIED = 3
+
+
+def register(subparsers: Any) -> None:
+    explain = subparsers.add_parser(
+        "explain",
+        help="run every check live on one URL and show each verdict with its evidence",
+        description="Fetch what the checks need (robots.txt and other policy files, then the "
+        "page unless a request check denies it) with the full Heed stack, and print every "
+        "check's verdict and evidence. Exit 0 when allowed, 3 when denied.",
+    )
+    explain.add_argument("url", metavar="URL")
+    explain.add_argument(
+        "-s",
+        "--set",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="override a setting, as with scrapy crawl -s (repeatable)",
+    )
+    explain.add_argument(
+        "--log", type=Path, metavar="FILE", help="keep the decision log of the explanation here"
+    )
+    explain.set_defaults(func=run_explain)
+
+
+def run_explain(args: argparse.Namespace) -> int:
+    if urlsplit(args.url).scheme not in ("http", "https") or not urlsplit(args.url).hostname:
+        raise ConfigError(f"{args.url!r} is not an http(s) URL")
+    overrides = dict(_setting(item) for item in args.set)
+    # Scrapy loads only for the one command that crawls: the log tools start fast.
+    from crawler.explain import Explanation, render
+
+    with tempfile.TemporaryDirectory(prefix="heed-explain-") as scratch:
+        log = args.log or Path(scratch) / "explain.jsonl"
+        error = _crawl(args.url, log, overrides)
+        explanation = Explanation.from_records(read_log(log))
+    print(render(explanation, args.url, error))
+    if args.log:
+        print(f"Decision log: {args.log}")
+    if explanation.denial is not None:
+        return EXIT_DENIED
+    if not explanation.allowed:
+        raise HeedError(f"{args.url}: cannot tell: {error or 'nothing was downloaded'}")
+    return 0
+
+
+def _setting(item: str) -> tuple[str, str]:
+    name, sep, value = item.partition("=")
+    if not sep or not name:
+        raise ConfigError(f"-s {item!r}: use -s NAME=VALUE")
+    return name, value
+
+
+def _crawl(url: str, log: Path, overrides: dict[str, str]) -> str | None:
+    """One in-process crawl of ``url``; the reason nothing could be judged, if any."""
+    os.environ.setdefault("SCRAPY_SETTINGS_MODULE", "crawler.settings")
+    from scrapy.crawler import CrawlerProcess
+    from scrapy.utils.project import get_project_settings
+
+    from crawler.explain import ExplainSpider
+
+    settings = get_project_settings()
+    settings.setdict(
+        {"LOG_LEVEL": "ERROR", "RETRY_ENABLED": False, **overrides}, priority="cmdline"
+    )
+    # Explaining is live and on its own record, whatever the settings say.
+    settings.set("HEED_DECISION_LOG", str(log), priority=100)
+    settings.set("HTTPCACHE_ENABLED", False, priority=100)
+    process = CrawlerProcess(settings)
+    crawler = process.create_crawler(ExplainSpider)
+    failures: list[Any] = []
+    process.crawl(crawler, url=url).addErrback(failures.append)
+    process.start()
+    if failures:
+        failure = failures[0]
+        if isinstance(failure.value, HeedError):
+            raise failure.value
+        failure.raiseException()
+    spider = crawler.spider
+    return spider.error if isinstance(spider, ExplainSpider) else None

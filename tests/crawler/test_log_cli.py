@@ -1,0 +1,101 @@
+"""``heed log verify`` and ``heed log export`` as users run them, including bad input."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from crawler.cli import main
+from tests.crawler.test_logread import write_log
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def heed(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    """The real console command, in its own process."""
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    return subprocess.run(
+        [sys.executable, "-m", "crawler", *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env=env,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_verify_prints_a_line_per_log_of_files_and_folders(tmp_path, demo_crawl, capsys) -> None:
+    runs = tmp_path / "runs"
+    (runs / "2025").mkdir(parents=True)
+    shutil.copy(demo_crawl.log_path, runs / "2025" / "a.jsonl")
+    write_log(runs / "b.jsonl", 3)
+    single = write_log(tmp_path / "single.jsonl", 1)
+    assert main(["log", "verify", str(runs), str(single)]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out == [
+        f"{runs / '2025' / 'a.jsonl'}: OK ({len(demo_crawl.records)} records, chain intact)",
+        f"{runs / 'b.jsonl'}: OK (4 records, chain intact)",
+        f"{single}: OK (2 records, chain intact)",
+    ]
+
+
+def test_verify_fails_when_any_log_fails_and_names_its_first_bad_line(tmp_path, capsys) -> None:
+    good = write_log(tmp_path / "good.jsonl")
+    bad = write_log(tmp_path / "bad.jsonl")
+    content = bad.read_text().splitlines(keepends=True)
+    bad.write_text("".join(content[:3] + content[4:]))
+    foreign = tmp_path / "foreign.csv"
+    foreign.write_text("url,decision\n")
+    code = main(["log", "verify", str(good), str(bad), str(foreign), str(tmp_path / "gone.jsonl")])
+    assert code == 1
+    out = capsys.readouterr().out.splitlines()
+    assert out[0] == f"{good}: OK (6 records, chain intact)"
+    assert out[1].startswith(f"{bad}:4: seq is 4, expected 3")
+    assert out[2] == f"{foreign}:1: not a Heed decision log: the first line is not JSON"
+    assert out[3] == f"{tmp_path / 'gone.jsonl'}: cannot read: No such file or directory"
+
+
+def test_verify_of_a_folder_without_logs_fails(tmp_path, capsys) -> None:
+    assert main(["log", "verify", str(tmp_path)]) == 1
+    assert "no log files found" in capsys.readouterr().out
+
+
+def test_corrupt_or_foreign_input_is_a_clear_error_never_a_traceback(tmp_path: Path) -> None:
+    corrupt = write_log(tmp_path / "corrupt.jsonl")
+    corrupt.write_bytes(corrupt.read_bytes()[:-40] + b"\x00\xff garbage\n")
+    foreign = tmp_path / "photo.jsonl"
+    foreign.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4)
+    for args, problem in [
+        (["log", "verify", str(corrupt)], f"{corrupt}:6: "),
+        (["log", "export", str(corrupt), "-o", str(tmp_path / "out.csv")], f"{corrupt}:6: "),
+        (["report", str(foreign), "-o", str(tmp_path / "report")], "not a Heed decision log"),
+        (["log", "export", str(foreign), "-o", str(tmp_path / "o.parquet")], "not a Heed"),
+    ]:
+        proc = heed(*args)
+        assert proc.returncode in (1, 2), (args, proc.stdout, proc.stderr)
+        assert problem in proc.stdout + proc.stderr
+        assert "Traceback" not in proc.stderr
+    assert not (tmp_path / "out.csv").exists() and not (tmp_path / "o.parquet").exists()
+    assert not list(tmp_path.glob(".*"))  # no partial output, no spool left behind
+
+
+def test_export_needs_a_format_it_can_tell(tmp_path, capsys) -> None:
+    log = write_log(tmp_path / "log.jsonl")
+    assert main(["log", "export", str(log), "-o", str(tmp_path / "out.xlsx")]) == 2
+    assert "add --format csv|jsonl|parquet" in capsys.readouterr().err
+    assert main(["log", "export", str(log), "--format", "csv", "-o", str(tmp_path / "o")]) == 0
+    assert (tmp_path / "o").read_text().startswith('"log","seq","ts"')
+
+
+def test_export_rejects_a_time_bound_that_is_not_a_time(tmp_path, capsys) -> None:
+    log = write_log(tmp_path / "log.jsonl")
+    with pytest.raises(SystemExit) as exit_:
+        main(["log", "export", str(log), "-o", str(tmp_path / "o.csv"), "--since", "yesterday"])
+    assert exit_.value.code == 2
+    assert "'yesterday' is not an ISO 8601 date or time" in capsys.readouterr().err

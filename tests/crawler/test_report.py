@@ -1,0 +1,181 @@
+"""``heed report``: the public-summary facts of real crawl logs, in JSON, Markdown and HTML."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from crawler.cli import main
+from crawler.provenance import DecisionLog
+
+
+def report(tmp_path: Path, logs: list[Path], *options: str) -> dict[str, Any]:
+    out = tmp_path / "report"
+    assert main(["report", *map(str, logs), "-o", str(out), *options]) == 0
+    return json.loads((out / "summary.json").read_text(encoding="utf-8"))
+
+
+def content_responses(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Allowed 2xx responses that are pages, not policy documents: the collected content."""
+    return [
+        r
+        for r in records
+        if r["stage"] == "response"
+        and r["decision"] == "allow"
+        and 200 <= r["status"] < 300
+        and not r["reason"].endswith(".policy_document")
+    ]
+
+
+def test_summary_of_a_real_crawl_matches_its_log(tmp_path, demo_crawl) -> None:
+    records = demo_crawl.records
+    decisions = [r for r in records if r["stage"] != "run"]
+    summary = report(tmp_path, [demo_crawl.log_path])
+    assert summary["crawler"]["identities"] == [
+        {"product_token": "HeedTestBot", "user_agent": "HeedTestBot/1.0 (+http://127.0.0.1/bot)",
+         "logs": 1}
+    ]  # fmt: skip
+    assert summary["period"] == {
+        "start": min(r["ts"] for r in decisions),
+        "end": max(r["ts"] for r in decisions),
+    }
+    volumes = summary["volumes"]
+    assert volumes["decisions"] == len(decisions)
+    assert volumes["requests"]["denied"] == sum(
+        r["stage"] == "request" and r["decision"] == "deny" for r in records
+    )
+    pages = content_responses(records)
+    assert volumes["content"]["pages"] == len(pages) > 0
+    assert volumes["content"]["bytes"] == sum(r["bytes"] for r in pages)
+    counted = Counter((r["stage"], r["decision"], r["check"], r["reason"]) for r in decisions)
+    assert {(d["stage"], d["decision"], d["check"], d["reason"]): d["count"]
+            for d in summary["decisions"]} == counted  # fmt: skip
+    assert summary["logs"][0]["records"] == len(records)
+    assert summary["logs"][0]["last_hash"] == records[-1]["hash"]
+
+
+def test_robots_and_opt_out_statistics_of_a_real_crawl(tmp_path, demo_crawl) -> None:
+    records = demo_crawl.records
+    summary = report(tmp_path, [demo_crawl.log_path])
+    robots_docs = [
+        r for r in records if r["stage"] == "response" and r["reason"] == "robots.policy_document"
+    ]
+    assert summary["robots"]["fetches"] == len(robots_docs) > 0
+    assert sum(summary["robots"]["fetches_by_status"].values()) == len(robots_docs)
+    assert summary["robots"]["requests_denied"]["robots.disallow"] == sum(
+        r.get("reason") == "robots.disallow" for r in records
+    )
+    assert summary["robots"]["requests_checked"] == sum(
+        r["stage"] == "request" and "robots" in r["evidence"] for r in records
+    )
+    opt_outs = {(o["check"], o["reason"]): o for o in summary["opt_outs"]}
+    disallow = opt_outs[("robots", "robots.disallow")]
+    assert disallow["denials"] >= 1 and disallow["domains"] == 1  # every demo origin is 127.0.0.1
+    assert ("robots", "robots.unreachable") in opt_outs
+    assert sum(o["denials"] for o in summary["opt_outs"]) == sum(
+        r.get("decision") == "deny" for r in records
+    )
+
+
+def _site_log(path: Path, sizes: dict[str, list[int]]) -> Path:
+    """A log of allowed responses: for each host, one page per size."""
+    log = DecisionLog(path, fsync_every=0, fsync_seconds=3600)
+    log.write_header({"product_token": "HeedTestBot", "user_agent": "HeedTestBot/1"})
+    for host, pages in sizes.items():
+        for i, size in enumerate(pages):
+            log.write({"url": f"https://{host}/p{i}", "stage": "response", "decision": "allow",
+                       "check": "paywall", "reason": "paywall.none", "evidence": {},
+                       "status": 200, "content_type": "text/html", "bytes": size})  # fmt: skip
+    log.write({"url": "https://www.site0.com/robots.txt", "stage": "response",
+               "decision": "allow", "check": "robots", "reason": "robots.policy_document",
+               "evidence": {}, "status": 200, "bytes": 10**9})  # fmt: skip
+    log.close()
+    return path
+
+
+# 25 registrable domains: site{i}.com is i*100 bytes in all, split over two hosts for even i.
+SIZES = {
+    **{f"www.site{i}.com": [i * 50, i * 50] for i in range(1, 26, 2)},
+    **{f"a.site{i}.com": [i * 60] for i in range(2, 26, 2)},
+    **{f"b.site{i}.com": [i * 40] for i in range(2, 26, 2)},
+}
+
+
+@pytest.mark.parametrize(
+    ("options", "listed"),
+    [([], ["site25.com", "site24.com", "site23.com"]), (["--sme"], ["site25.com", "site24.com"])],
+    ids=["top-10-percent", "sme-top-5-percent"],
+)
+def test_top_domains_are_registrable_domains_largest_first(tmp_path, options, listed) -> None:
+    summary = report(tmp_path, [_site_log(tmp_path / "log.jsonl", SIZES)], *options)
+    assert summary["top_domains"] == [
+        {"domain": d, "bytes": int(d[4:6]) * 100, "pages": 2} for d in listed
+    ]
+    rule = summary["top_domains_rule"]
+    assert (rule["domains_total"], rule["domains_listed"], rule["sme"]) == (
+        25,
+        len(listed),
+        bool(options),
+    )
+    assert summary["volumes"]["content"]["bytes"] == sum(i * 100 for i in range(1, 26))
+
+
+def test_several_logs_add_up_and_each_is_listed(tmp_path, demo_crawl) -> None:
+    copy = tmp_path / "worker-2.jsonl"
+    shutil.copy(demo_crawl.log_path, copy)
+    one = report(tmp_path / "one", [demo_crawl.log_path])
+    two = report(tmp_path / "two", [demo_crawl.log_path, copy])
+    assert two["volumes"]["decisions"] == 2 * one["volumes"]["decisions"]
+    assert two["crawler"]["identities"][0]["logs"] == 2
+    assert [log["file"] for log in two["logs"]] == [str(demo_crawl.log_path), str(copy)]
+
+
+def test_markdown_and_html_carry_the_same_facts(tmp_path, demo_crawl) -> None:
+    summary = report(tmp_path, [demo_crawl.log_path])
+    markdown = (tmp_path / "report" / "summary.md").read_text(encoding="utf-8")
+    page = (tmp_path / "report" / "report.html").read_text(encoding="utf-8")
+    for text in (markdown, page):
+        for domain in summary["top_domains"]:
+            assert domain["domain"] in text
+        for opt_out in summary["opt_outs"]:
+            assert opt_out["reason"] in text
+        assert "HeedTestBot" in text and summary["period"]["start"] in text
+    assert "## Top domains by content size" in markdown
+    assert page.count("<svg") == 3
+
+
+def test_html_report_is_one_self_contained_file(tmp_path, demo_crawl) -> None:
+    report(tmp_path, [demo_crawl.log_path])
+    page = (tmp_path / "report" / "report.html").read_text(encoding="utf-8")
+    assert not re.search(r"<(script|link|img|iframe|object)\b", page, re.I)
+    assert not re.search(r"\b(src|href)\s*=", page, re.I)
+    assert "url(" not in page and "@import" not in page
+
+
+def test_text_from_sites_cannot_break_markdown_or_html(tmp_path) -> None:
+    log = DecisionLog(tmp_path / "log.jsonl", fsync_every=0, fsync_seconds=3600)
+    log.write_header({"product_token": "Bot", "user_agent": "Bot | <script>x</script>\n# hi"})
+    log.write({"url": "https://a.example/", "stage": "request", "decision": "deny",
+               "check": "odd", "reason": "odd.<b>|x</b>", "evidence": {}})  # fmt: skip
+    log.close()
+    report(tmp_path, [tmp_path / "log.jsonl"])
+    markdown = (tmp_path / "report" / "summary.md").read_text(encoding="utf-8")
+    page = (tmp_path / "report" / "report.html").read_text(encoding="utf-8")
+    assert "| Bot | Bot \\| <script>x</script> # hi | 1 |" in markdown
+    assert "<script>" not in page and "&lt;script&gt;" in page
+    assert "odd.&lt;b&gt;|x&lt;/b&gt;" in page
+
+
+def test_a_log_with_no_decisions_still_reports(tmp_path) -> None:
+    log = DecisionLog(tmp_path / "log.jsonl")
+    log.write_header({"product_token": "HeedTestBot", "user_agent": "HeedTestBot/1"})
+    log.close()
+    summary = report(tmp_path, [tmp_path / "log.jsonl"])
+    assert summary["top_domains"] == [] and summary["timeline"] is None
+    assert "nothing to show" in (tmp_path / "report" / "report.html").read_text(encoding="utf-8")
