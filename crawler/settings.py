@@ -32,10 +32,23 @@ HEED_REQUEST_CHECKS = {
     # First: a listed host is never contacted, not even for its robots.txt.
     "crawler.middlewares.blocklist.BlocklistCheck": 10,
     "crawler.middlewares.access.AccessCheck": 50,
+    # Opt-outs beyond RFC 9309, just before robots.txt's own rules so that a record denied by
+    # robots.txt still carries their findings: robots.txt lines (no fetch), then the per-origin
+    # files tdmrep.json and ai.txt (one fetch per origin and TTL).
+    "crawler.middlewares.also_obey.AlsoObeyCheck": 150,
+    "crawler.middlewares.content_usage.ContentUsageCheck": 160,
+    "crawler.middlewares.content_signal.ContentSignalCheck": 170,
+    "crawler.middlewares.tdmrep.TdmrepCheck": 180,
+    "crawler.middlewares.aitxt.AiTxtCheck": 190,
     "crawler.middlewares.robots.RobotsCheck": 200,
 }
 # Response checks, run on every response before anything else sees it.
 HEED_RESPONSE_CHECKS: dict[str, int] = {
+    # Rights reservations in headers and the HTML head (one shared parse of the head).
+    "crawler.middlewares.tdmrep.TdmrepCheck": 200,
+    "crawler.middlewares.content_usage.ContentUsageCheck": 210,
+    "crawler.middlewares.content_signal.ContentSignalCheck": 220,
+    "crawler.middlewares.noai.NoaiCheck": 230,
     "crawler.middlewares.access.AccessCheck": 100,
     "crawler.middlewares.access.PaywallCheck": 500,
 }
@@ -89,6 +102,23 @@ HEED_IDLE_CLOSE_S = 10.0
 HEED_WORKER_LEASE_S = 60.0
 # Requests taken from the shared frontier per round trip (more is faster, less is fairer).
 HEED_FRONTIER_BATCH = 8
+
+# --- Rights reservations beyond robots.txt (docs/optouts.md) ------------------------------
+# The use whose reservations count: "train-ai" (training AI models: what Heed collects for),
+# "ai-use" (input to AI models at run time) or "search". A signal about another use is
+# recorded but never denies (search=n alone does not stop a training crawl).
+HEED_PURPOSE = "train-ai"
+# The conservative option: other crawlers' product tokens whose restrictions bind Heed too,
+# e.g. ["GPTBot", "CCBot", "Google-Extended"]: their robots.txt Disallow rules, Content-Usage
+# and Content-Signal lines and ai.txt groups, X-Robots-Tag scopes and meta tags. Empty: off.
+HEED_ALSO_OBEY_AGENTS: list[str] = []
+# Seconds a fetched /.well-known/tdmrep.json or /ai.txt is trusted. Both are fetched with the
+# robots.txt timeout and redirect limit; a failed fetch (5xx, network) is retried after
+# HEED_ROBOTS_RETRY_AFTER seconds. ai.txt is read up to HEED_ROBOTS_MAX_BYTES, like robots.txt.
+HEED_TDMREP_TTL = 86400
+HEED_AITXT_TTL = 86400
+# Bytes of tdmrep.json read; a larger file cannot be read whole and denies its origin.
+HEED_TDMREP_MAX_BYTES = 1048576
 
 # --- Safe defaults -------------------------------------------------------------------------
 # Heed replaces Scrapy's robots middleware with its RFC 9309 gate.

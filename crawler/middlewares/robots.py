@@ -64,9 +64,14 @@ class RobotsCheck:
     def from_crawler(cls, crawler: Crawler) -> RobotsCheck:
         return cls(crawler)
 
-    async def check_request(self, request: Request) -> Verdict:
+    async def state(self, request: Request) -> RobotsState:
+        """The robots.txt of ``request``'s origin, fetched once and shared: the checks of its
+        extension lines (Content-Usage, Content-Signal) read it here."""
         origin = origin_of(request)
-        state = await self.cache.get(origin, lambda: self._load(origin))
+        return await self.cache.get(origin, lambda: self._load(origin))
+
+    async def check_request(self, request: Request) -> Verdict:
+        state = await self.state(request)
         verdict = robots_verdict(state, request.url, self.token)
         if state.file is not None:
             self._apply_crawl_delay(request, state)

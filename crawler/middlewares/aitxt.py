@@ -1,0 +1,58 @@
+"""Adapter: Spawning's ``/ai.txt`` at the request gate.
+
+Each origin's ai.txt is fetched once through the engine (redirects followed) and cached for
+``HEED_AITXT_TTL``; a request it disallows, for our token or an also-obeyed one, is denied before
+it is sent. The file speaks of AI training datasets, so the check is off for
+``HEED_PURPOSE = search``.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from scrapy.exceptions import NotConfigured
+
+from crawler.optouts import crawl_purpose, obeyed_tokens, record_policy
+from crawler.origin_docs import FetchedDocument
+from crawler.policy_files import PolicyFile
+from reservations.agents import verdict_for_agents
+from reservations.aitxt import CHECK, PATH, fetched_aitxt
+from reservations.robots_policy import RobotsState
+from reservations.verdict import Verdict
+
+if TYPE_CHECKING:
+    from scrapy import Request
+    from scrapy.crawler import Crawler
+
+
+def _parse(doc: FetchedDocument) -> RobotsState:
+    return fetched_aitxt(doc.status, doc.error, doc.body, doc.evidence())
+
+
+class AiTxtCheck:
+    """ai.txt Disallow rules for our token and every also-obeyed one."""
+
+    name = CHECK
+
+    def __init__(self, crawler: Crawler) -> None:
+        if crawl_purpose(crawler.settings) == "search":
+            raise NotConfigured("ai.txt opts out of AI datasets, not search")
+        settings = crawler.settings
+        self.tokens = obeyed_tokens(settings)
+        self.files = PolicyFile(
+            crawler,
+            "ai-txt",
+            PATH,
+            _parse,
+            ttl=settings.getfloat("HEED_AITXT_TTL"),
+            max_bytes=settings.getint("HEED_ROBOTS_MAX_BYTES"),
+        )
+        record_policy(crawler)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> AiTxtCheck:
+        return cls(crawler)
+
+    async def check_request(self, request: Request) -> Verdict:
+        state, _ = await self.files.get(request)
+        return verdict_for_agents(state, request.url, self.tokens, CHECK)

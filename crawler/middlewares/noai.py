@@ -1,0 +1,44 @@
+"""Adapter: ``noai`` / ``noimageai`` at the response gate.
+
+Reads the ``X-Robots-Tag`` header lines and the page's ``<meta name="robots">`` and
+``<meta name="TOKEN">`` elements (our token and every also-obeyed one) from the shared parse of
+the HTML head. The directives refuse AI uses, so the check is off for ``HEED_PURPOSE = search``.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from scrapy.exceptions import NotConfigured
+
+from crawler.optouts import crawl_purpose, obeyed_tokens, record_policy
+from reservations.noai import CHECK, meta_directives, noai_verdict, x_robots_directives
+from reservations.verdict import Verdict
+
+if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
+    from scrapy.http import Response
+
+    from crawler.page import Page
+
+
+class NoaiCheck:
+    """noai and noimageai in X-Robots-Tag and robots meta tags."""
+
+    name = CHECK
+
+    def __init__(self, crawler: Crawler) -> None:
+        if crawl_purpose(crawler.settings) == "search":
+            raise NotConfigured("noai and noimageai refuse AI uses, not search")
+        self.tokens = obeyed_tokens(crawler.settings)
+        record_policy(crawler)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> NoaiCheck:
+        return cls(crawler)
+
+    async def check_response(self, response: Response, page: Page) -> Verdict:
+        directives = x_robots_directives(page.header_values("X-Robots-Tag"), self.tokens)
+        if page.is_html:
+            directives += meta_directives(page.meta, self.tokens)
+        return noai_verdict(directives, is_image=page.content_type.startswith("image/"))

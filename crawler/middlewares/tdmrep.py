@@ -1,0 +1,96 @@
+"""Adapter: the TDM Reservation Protocol at both gates.
+
+Request gate: each origin's ``/.well-known/tdmrep.json``, fetched once through the engine
+(redirects followed) and cached for ``HEED_TDMREP_TTL``; a request whose first matching rule
+reserves TDM rights is denied before it is sent. Heed therefore never sees the header of a
+resource the file reserves: stricter than the processing priority of TDMRep §4.4, under which a
+header's ``tdm-reservation: 0`` would supersede the file.
+
+Response gate: the file's declaration for the URL, then the ``tdm-reservation`` and
+``tdm-policy`` header fields, then the HTML ``<meta>`` elements, each superseding the one before
+it, property by property (§4.4). The ``tdm-policy`` URL is kept in the evidence.
+
+One instance serves both gates, so that both read the same cached file.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+from weakref import WeakKeyDictionary
+
+from crawler.optouts import record_policy
+from crawler.origin_docs import FetchedDocument
+from crawler.policy_files import PolicyFile
+from reservations.tdmrep import (
+    CHECK,
+    WELL_KNOWN,
+    TdmrepFile,
+    fetched_file,
+    field_declaration,
+    file_declaration,
+    tdmrep_verdict,
+)
+from reservations.verdict import Verdict
+
+if TYPE_CHECKING:
+    from scrapy import Request
+    from scrapy.crawler import Crawler
+    from scrapy.http import Response
+
+    from crawler.page import Page
+
+_SHARED: WeakKeyDictionary[Crawler, TdmrepCheck] = WeakKeyDictionary()
+
+
+def _parse(doc: FetchedDocument) -> TdmrepFile:
+    return fetched_file(doc.status, doc.error, doc.body, doc.final_url, truncated=doc.truncated)
+
+
+class TdmrepCheck:
+    """tdmrep.json at the request gate; the file, headers and meta elements at the response gate."""
+
+    name = CHECK
+
+    def __init__(self, crawler: Crawler) -> None:
+        settings = crawler.settings
+        self.files = PolicyFile(
+            crawler,
+            "tdmrep",
+            WELL_KNOWN,
+            _parse,
+            ttl=settings.getfloat("HEED_TDMREP_TTL"),
+            max_bytes=settings.getint("HEED_TDMREP_MAX_BYTES"),
+        )
+        record_policy(crawler)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> TdmrepCheck:
+        """The crawler's one instance, built on first use."""
+        if crawler not in _SHARED:
+            _SHARED[crawler] = cls(crawler)
+        return _SHARED[crawler]
+
+    async def check_request(self, request: Request) -> Verdict:
+        file, evidence = await self.files.get(request)
+        return tdmrep_verdict([file_declaration(file, request.url, evidence)])
+
+    async def check_response(self, response: Response, page: Page) -> Verdict:
+        file, evidence = await self.files.get(response)
+        url = response.url
+        declarations = [
+            file_declaration(file, url, evidence),
+            field_declaration(
+                "header",
+                page.header_values("tdm-reservation"),
+                page.header_values("tdm-policy"),
+                url,
+            ),
+        ]
+        if page.is_html:
+            meta = page.meta
+            declarations.append(
+                field_declaration(
+                    "html", meta.get("tdm-reservation", []), meta.get("tdm-policy", []), url
+                )
+            )
+        return tdmrep_verdict(declarations)

@@ -1,0 +1,74 @@
+"""Per-origin opt-out files other than robots.txt (tdmrep.json, ai.txt): fetched once, cached.
+
+Each kind of file is fetched through the engine at a fixed path of the origin, with robots.txt's
+timeout and redirect limit, parsed by a pure function of the fetch, and cached per origin for
+its TTL; a failed fetch (network error or 5xx) is cached only for ``HEED_ROBOTS_RETRY_AFTER``,
+so that a passing outage does not hide a reservation for a whole TTL.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
+
+from crawler.middlewares.robots import origin_of
+from crawler.origin_cache import OriginCache, origin_cache_for
+from crawler.origin_docs import FetchedDocument, OriginDocumentFetcher
+
+if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
+    from scrapy.http import Request, Response
+
+logger = logging.getLogger(__name__)
+V = TypeVar("V")
+
+
+class PolicyFile(Generic[V]):
+    """``await files.get(request_or_response)``: the parsed file of its origin and its evidence."""
+
+    def __init__(
+        self,
+        crawler: Crawler,
+        kind: str,
+        path: str,
+        parse: Callable[[FetchedDocument], V],
+        *,
+        ttl: float,
+        max_bytes: int,
+    ) -> None:
+        settings = crawler.settings
+        self.crawler = crawler
+        self.kind = kind
+        self.path = path
+        self.parse = parse
+        self.ttl = ttl
+        self.retry_after = settings.getfloat("HEED_ROBOTS_RETRY_AFTER")
+        self.fetcher = OriginDocumentFetcher(
+            crawler,
+            kind,
+            max_bytes=max_bytes,
+            timeout=settings.getfloat("HEED_ROBOTS_TIMEOUT"),
+            max_redirects=settings.getint("HEED_ROBOTS_MAX_REDIRECTS"),
+        )
+        self.cache: OriginCache[tuple[V, dict[str, Any]]] = origin_cache_for(crawler, kind)
+
+    async def get(self, message: Request | Response) -> tuple[V, dict[str, Any]]:
+        origin = origin_of(message)  # type: ignore[arg-type]  # responses parse the same way
+        return await self.cache.get(origin, lambda: self._load(origin))
+
+    async def _load(self, origin: str) -> tuple[tuple[V, dict[str, Any]], float]:
+        doc = await self.fetcher.fetch(origin + self.path)
+        stats = self.crawler.stats
+        stats.inc_value(f"heed/{self.kind}/fetches")
+        failed = doc.error is not None or (doc.status or 0) >= 500
+        if failed:
+            stats.inc_value(f"heed/{self.kind}/failed")
+            logger.info(
+                "%s of %s could not be fetched (%s): read as absent, fetched again in %ds",
+                self.path,
+                origin,
+                doc.error or f"HTTP {doc.status}",
+                self.retry_after,
+            )
+        return (self.parse(doc), doc.evidence()), self.retry_after if failed else self.ttl
