@@ -7,14 +7,17 @@ itself off) and answers one coroutine:
 - request checks: ``async def check_request(self, request) -> Verdict``;
 - response checks: ``async def check_response(self, response, page) -> Verdict``.
 
-The gate asks them in order and stops at the first deny; it writes one record with every
-answer's evidence, then lets the request or response through or drops it. A check that fails
-with an exception denies (fail closed). A request for a per-origin policy document (robots.txt,
-tdmrep.json) is asked only of the checks that set ``guards_origin_documents = True``.
+The request gate asks them in order and stops at the first deny (a denied request causes no
+further fetch); the response gate asks every one, since response checks only read the response,
+so that its record keeps every finding (docs/optouts.md). Either way the first deny decides;
+one record is written with every answer's evidence, then the request or response goes through
+or is dropped. A check that fails with an exception denies (fail closed). A request for a
+per-origin policy document (robots.txt, tdmrep.json) is asked only of the checks that set
+``guards_origin_documents = True``.
 
-``heed explain`` sets ``EXPLAIN`` in a request's meta: that request and its response are asked
-of every check even after a deny (the deny still stands), and the record lists each check's own
-verdict under ``checks``.
+``heed explain`` sets ``EXPLAIN`` in a request's meta: that request is asked of every check even
+after a deny (the deny still stands), and its records list each check's own verdict under
+``checks``.
 """
 
 from __future__ import annotations
@@ -158,10 +161,7 @@ class ResponseGate(_Gate):
         if not doc:
             for check in self.checks:
                 # A check may have replaced the body (``Page.replace_body``): pass the current one.
-                verdict = await _ask(check, "check_response", page.response, page)
-                verdicts.append(verdict)
-                if not verdict.allowed and not request.meta.get(EXPLAIN):
-                    break
+                verdicts.append(await _ask(check, "check_response", page.response, page))
         fallback = allow(doc, f"{doc}.policy_document") if doc else allow("gate", "gate.no_checks")
         fields: dict[str, Any] = {
             "status": response.status,

@@ -17,12 +17,16 @@ SITES = {
         },
         ["/search-n", "/train-n", "/ai-use-n", "/noai", "/cs-search-no"],
     ),
-    # Three protocols disagree on one page: the deny wins, and every finding is on record.
+    # Four protocols disagree on one page: the deny wins, and every finding is on record.
     "disagree": Site(
         {
             "/p": (
                 page(head='<meta name="robots" content="noai">'),
-                {"tdm-reservation": "0", "Content-Usage": "train-ai=y"},
+                {
+                    "tdm-reservation": "1",
+                    "Content-Usage": "train-ai=y, ai-use=y, search=y",
+                    "Content-Signal": "ai-train=yes, ai-input=yes, search=yes",
+                },
             )
         }
     ),
@@ -53,14 +57,15 @@ def test_the_purpose_decides_which_signals_count(crawled) -> None:
 
 def test_most_restrictive_wins_and_every_finding_is_kept(crawled) -> None:
     purpose, crawl = crawled
-    if purpose == "search":
-        pytest.skip("noai does not apply to search")
     decision = crawl.decision("disagree", "/p", "response")
-    assert (decision["decision"], decision["check"]) == ("deny", "noai")
+    assert (decision["decision"], decision["check"]) == ("deny", "tdmrep")
     evidence = decision["evidence"]
-    assert evidence["tdmrep"]["tdm-reservation"] == 0
-    assert evidence["content-usage"]["source"] == "header"
-    assert evidence["noai"]["directives"][0]["directive"] == "noai"
+    assert evidence["tdmrep"]["tdm-reservation"] == 1
+    assert evidence["content-usage"]["preference"] == "allowed"
+    assert evidence["content-signal"]["value"] == "yes"
+    if purpose != "search":  # noai speaks of AI uses only
+        assert evidence["noai"]["directives"][0]["directive"] == "noai"
+    assert not crawl.kept("disagree", "/p")
 
 
 def test_a_bad_purpose_stops_the_crawl_with_a_clear_error(make_server, crawl) -> None:
