@@ -54,6 +54,7 @@ class Run:
     pages: int
     seconds: float
     per_worker: tuple[int, ...]
+    load: float  # the machine's 1-minute load average when the crawl ended
 
     @property
     def pages_per_second(self) -> float:
@@ -98,7 +99,7 @@ def crawl(variant: str, server: SiteServer, redis_url: str) -> Run:
         if any(proc.returncode for proc in procs) or sum(per_worker) != server.allowed:
             sys.exit(f"{variant}: {per_worker} pages, not {server.allowed}\n{errors[0][-3000:]}")
         first, last = _span(logs)
-    return Run(variant, sum(per_worker), last - first, per_worker)
+    return Run(variant, sum(per_worker), last - first, per_worker, os.getloadavg()[0])
 
 
 def markdown(site: Site, rounds: int, runs: list[Run]) -> str:
@@ -124,7 +125,9 @@ def markdown(site: Site, rounds: int, runs: list[Run]) -> str:
         "",
         f"**One cluster worker / one process: {ratio:.2f}** (target ≥ 0.8). All workers share "
         f"this machine's {os.cpu_count()} cores with the site server and Redis, so more "
-        "workers here show the cost of sharing a frontier, not the gain of more machines.",
+        "workers here show the cost of sharing a frontier, not the gain of more machines. "
+        f"Load average while measuring: {median([r.load for r in runs]):.1f} (median); on a "
+        "busy machine single runs vary by a third or more, so compare medians of the same run.",
         "",
         "Per run (pages/s; pages per worker):",
         "",
