@@ -7,6 +7,7 @@ import json
 import os
 import time
 from collections import Counter
+from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +37,7 @@ def demo_settings(site: DemoSite, out: Path) -> dict[str, Any]:
         "HEED_PRODUCT_TOKEN": "HeedDemoBot",
         "USER_AGENT": "HeedDemoBot/1.0 (+http://127.0.0.1/heed-demo)",
         "HEED_DECISION_LOG": str(out / "decisions-%(time)s.jsonl"),
+        "HEED_BLOCKLISTS": [str(files("crawler.demo") / "blocklist.yaml")],
         "FEEDS": {str(out / "pages.jsonl"): {"format": "jsonlines", "overwrite": True}},
         "LOG_LEVEL": "WARNING",
         "HEED_ROBOTS_TIMEOUT": 10,

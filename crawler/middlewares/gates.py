@@ -76,6 +76,11 @@ def _evidence(verdicts: list[Verdict]) -> dict[str, Any]:
     return {v.check: dict(v.evidence) for v in verdicts}
 
 
+def _findings(verdicts: list[Verdict]) -> dict[str, Any]:
+    """Every check's own answer, so a reviewer sees each protocol's finding, not just the last."""
+    return {v.check: {"decision": v.decision, "reason": v.reason} for v in verdicts}
+
+
 class _Gate:
     stage = ""
 
@@ -89,7 +94,12 @@ class _Gate:
         decision = most_restrictive(verdicts) or fallback
         try:
             seq = self.recorder.record(
-                url, self.stage, decision, evidence=_evidence(verdicts), **fields
+                url,
+                self.stage,
+                decision,
+                evidence=_evidence(verdicts),
+                findings=_findings(verdicts),
+                **fields,
             )
         except LogWriteError as exc:
             raise IgnoreRequest(f"Heed: not logged, not fetched: {exc}") from exc

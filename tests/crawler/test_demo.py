@@ -29,7 +29,7 @@ def test_demo_crawls_the_bundled_site_and_verifies_its_log(tmp_path: Path) -> No
     assert proc.returncode == 0, proc.stdout + proc.stderr
     out = proc.stdout
     assert elapsed < 60
-    for reason in ("robots.disallow", "robots.unreachable", "robots.no_rule"):
+    for reason in ("robots.disallow", "robots.unreachable", "blocklist.listed"):
         assert reason in out, out
     assert "Requests that reached the blocklisted host: 0" in out
     assert "chain intact" in out
@@ -49,5 +49,6 @@ def test_wheel_ships_the_demo_site(tmp_path: Path) -> None:
     (wheel,) = tmp_path.glob("heed-*.whl")
     names = set(zipfile.ZipFile(wheel).namelist())
     assert "crawler/demo/site/routes.json" in names
+    assert "crawler/demo/blocklist.yaml" in names
     assert "crawler/demo/site/main/robots.txt" in names
     assert "crawler/demo/site/main/articles/open-data.html" in names

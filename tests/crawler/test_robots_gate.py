@@ -46,9 +46,8 @@ def test_disallowed_page_is_never_fetched_and_allowed_page_is_kept(make_server, 
     assert evidence["rule"] == "Disallow: /private/" and evidence["rule_line"] == 2
     assert evidence["token"] == "HeedTestBot" and len(evidence["doc_sha256"]) == 64
     allowed = result.decision_for(server.url_for("/open"))
-    assert allowed["reason"] == "robots.no_rule" and allowed["evidence"]["robots"]["rule"] == (
-        "no rule matched"
-    )
+    assert allowed["decision"] == "allow"
+    assert allowed["evidence"]["robots"]["rule"] == "no rule matched"
     # Every item names the response decision that let it in.
     seqs = {r["seq"]: r for r in result.decisions("response")}
     for item in result.items:
@@ -79,7 +78,7 @@ def test_robots_status_decides_the_whole_origin(make_server, crawl, status, fetc
     result = crawl([server.url_for("/page")])
     assert page_hits(server, "/page") == int(fetched)
     decision = result.decision_for(server.url_for("/page"))
-    assert decision["reason"] == reason
+    assert decision["findings"]["robots"]["reason"] == reason
     assert decision["evidence"]["robots"]["doc_status"] == status
 
 
@@ -131,7 +130,7 @@ def test_more_than_five_redirects_is_unreachable(make_server, crawl, hops, allow
     serve_pages(server, ["/page"])
     result = crawl([server.url_for("/page")])
     assert page_hits(server, "/page") == int(allowed)
-    reason = result.decision_for(server.url_for("/page"))["reason"]
+    reason = result.decision_for(server.url_for("/page"))["findings"]["robots"]["reason"]
     assert reason == ("robots.allow" if allowed else "robots.unreachable")
 
 
