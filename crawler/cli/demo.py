@@ -26,7 +26,10 @@ def register(subparsers: Any) -> None:
         "stack, print the decisions by check and reason, and verify the decision log.",
     )
     demo.add_argument(
-        "-o", "--output", default="heed-demo", help="folder for the log and items (default: %(default)s)"
+        "-o",
+        "--output",
+        default="heed-demo",
+        help="folder for the log and items (default: %(default)s)",
     )
     demo.set_defaults(func=run_demo)
 
@@ -70,7 +73,9 @@ def summarise(log: Path) -> tuple[Counter[tuple[str, str, str, str]], int]:
             record = json.loads(line)
             records += 1
             if record["stage"] != "run":
-                counts[(record["stage"], record["decision"], record["check"], record["reason"])] += 1
+                counts[
+                    (record["stage"], record["decision"], record["check"], record["reason"])
+                ] += 1
     return counts, records
 
 

@@ -59,7 +59,10 @@ def _handler(site: DemoSite, role: str, routes: dict[str, Any]) -> type[BaseHTTP
             status = route.get("status", 200 if body else 404)
             self.send_response(status)
             ctype = mimetypes.guess_type(resource.name)[0] if body else "text/plain"
-            headers = {"Content-Type": ctype or "application/octet-stream", **route.get("headers", {})}
+            headers = {
+                "Content-Type": ctype or "application/octet-stream",
+                **route.get("headers", {}),
+            }
             for name, value in headers.items():
                 for one in value if isinstance(value, list) else [value]:
                     self.send_header(name, site.expand(one))

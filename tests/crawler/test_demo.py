@@ -9,7 +9,6 @@ import time
 import zipfile
 from pathlib import Path
 
-
 REPO = Path(__file__).resolve().parents[2]
 
 
@@ -40,8 +39,7 @@ def test_demo_crawls_the_bundled_site_and_verifies_its_log(tmp_path: Path) -> No
 
 def test_wheel_ships_the_demo_site(tmp_path: Path) -> None:
     subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps",
-         "-w", str(tmp_path), str(REPO)],
+        [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(tmp_path), str(REPO)],
         check=True,
         capture_output=True,
         timeout=300,

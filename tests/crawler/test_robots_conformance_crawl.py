@@ -23,7 +23,9 @@ def _groups() -> list[tuple[str, str, list[dict]]]:
 
 
 @pytest.mark.parametrize(
-    ("robots", "agent", "cases"), _groups(), ids=lambda v: v[0]["name"] if isinstance(v, list) else ""
+    ("robots", "agent", "cases"),
+    _groups(),
+    ids=lambda v: v[0]["name"] if isinstance(v, list) else "",
 )
 def test_rfc_example_holds_through_a_real_crawl(make_server, crawl, robots, agent, cases) -> None:
     server = make_server()

@@ -69,7 +69,9 @@ def test_disallowed_page_is_never_fetched_and_allowed_page_is_kept(make_server, 
     ],
     ids=lambda v: str(v),
 )
-def test_robots_status_decides_the_whole_origin(make_server, crawl, status, fetched, reason) -> None:
+def test_robots_status_decides_the_whole_origin(
+    make_server, crawl, status, fetched, reason
+) -> None:
     server = make_server()
     server.expect_request("/robots.txt").respond_with_data(
         "User-agent: *\nDisallow: /\n", status=status, content_type="text/plain"
@@ -267,7 +269,9 @@ def test_hostile_robots_never_crashes_and_is_logged(make_server, crawl, body) ->
 def test_default_scrapy_agent_is_refused(make_server, crawl) -> None:
     server = make_server()
     serve_pages(server, ["/robots.txt", "/p"])
-    result = crawl([server.url_for("/p")], settings={"USER_AGENT": "Scrapy/2.19.0 (+https://scrapy.org)"})
+    result = crawl(
+        [server.url_for("/p")], settings={"USER_AGENT": "Scrapy/2.19.0 (+https://scrapy.org)"}
+    )
     assert result.returncode != 0
     assert "Scrapy's default agent" in result.stderr
     assert len(server.log) == 0
@@ -278,7 +282,9 @@ def test_unwritable_log_stops_the_crawl_before_any_fetch(make_server, crawl, tmp
     serve_pages(server, ["/robots.txt", "/p"])
     blocker = tmp_path / "not-a-folder"
     blocker.write_text("")
-    result = crawl([server.url_for("/p")], settings={"HEED_DECISION_LOG": str(blocker / "log.jsonl")})
+    result = crawl(
+        [server.url_for("/p")], settings={"HEED_DECISION_LOG": str(blocker / "log.jsonl")}
+    )
     assert result.returncode != 0
     assert "cannot create the decision log" in result.stderr
     assert len(server.log) == 0

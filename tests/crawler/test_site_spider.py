@@ -10,7 +10,7 @@ HTML = "text/html; charset=utf-8"
 def chain_site(server, n: int) -> None:
     server.expect_request("/robots.txt").respond_with_data("User-agent: *\nDisallow:\n")
     for i in range(n):
-        body = f'<html><head><script>var x=1;</script></head><body><h1>Page {i}</h1>'
+        body = f"<html><head><script>var x=1;</script></head><body><h1>Page {i}</h1>"
         body += f'<a href="/p{i + 1}">next</a><a href="http://localhost:1/elsewhere">out</a>'
         body += "</body></html>"
         server.expect_request(f"/p{i}").respond_with_data(body, content_type=HTML)
