@@ -140,14 +140,16 @@ class BlocklistIndex:
         return sum(len(blocklist.entries) for blocklist in self.lists)
 
     def match_host(self, host: str) -> Entry | None:
-        """The entry that lists ``host`` (exact entries first, then the longest suffix)."""
+        """The entry that lists ``host``: an entry for the host itself (exact first), else the
+        one for its longest listed parent domain."""
+        exact, subtree = self._exact, self._subtree
         for form in lookup_forms(host):
-            entry = self._exact.get(form)
+            entry = exact.get(form)
             if entry is not None:
                 return entry
             suffix = form
-            while suffix:
-                entry = self._subtree.get(suffix)
+            while suffix:  # the host, then each parent: a few probes whatever the lists' size
+                entry = subtree.get(suffix)
                 if entry is not None:
                     return entry
                 suffix = suffix.partition(".")[2]

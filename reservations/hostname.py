@@ -21,6 +21,8 @@ import idna
 _PLAIN_NAME = re.compile(
     r"(?:[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?\.)*[a-z_](?:[a-z0-9_-]{0,61}[a-z0-9_])?\Z"
 )
+# Lowercase ASCII labels, the last starting with a letter (so not an IP address in any form).
+_LOWER_NAME = re.compile(r"(?:[a-z0-9_-]+\.)*[a-z_][a-z0-9_-]*\Z")
 _LABEL = re.compile(r"[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?\Z")
 _NUMERIC_LABEL = re.compile(r"(?:0x[0-9a-f]*|[0-9]+)\Z")
 _INET_ATON_CHARS = re.compile(r"[0-9a-fx.]+\Z")
@@ -42,6 +44,8 @@ def host_of_url(url: str) -> str:
 
 def lookup_forms(host: str) -> tuple[str, ...]:
     """Every canonical spelling a URL's ``host`` may stand for; any of them listed blocks it."""
+    if _LOWER_NAME.match(host):  # as Scrapy hands most hosts over: nothing to change
+        return (host,)
     text = host.strip()
     if "%" in text:  # WHATWG URL §3.5: a host is percent-decoded before it is resolved
         text = unquote(text)
