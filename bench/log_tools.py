@@ -97,15 +97,15 @@ def write_synthetic_log(path: Path, records: int, seed: int = 1) -> Path:
     return path
 
 
-def timed(args: list[str]) -> tuple[float, int]:
-    """Wall seconds and peak resident memory (KiB) of one ``heed`` command."""
+def timed(args: list[str]) -> tuple[float, float, int]:
+    """Wall seconds, CPU seconds and peak resident memory (KiB) of one ``heed`` command."""
     started = time.perf_counter()
     proc = subprocess.Popen([sys.executable, "-m", "crawler", *args], stdout=subprocess.DEVNULL)
     _, status, usage = os.wait4(proc.pid, 0)
     proc.returncode = os.waitstatus_to_exitcode(status)
     if proc.returncode:
         raise SystemExit(f"heed {' '.join(args)} failed with exit code {proc.returncode}")
-    return time.perf_counter() - started, usage.ru_maxrss
+    return time.perf_counter() - started, usage.ru_utime + usage.ru_stime, usage.ru_maxrss
 
 
 def main() -> None:
@@ -122,14 +122,16 @@ def main() -> None:
             for fmt in ("csv", "jsonl", "parquet")
         }
         commands["report"] = ["report", str(log), "-o", str(work / "report")]
-        rows = []
+        rows, loads = [], []
         for name, command in commands.items():
+            loads.append(os.getloadavg()[0])
             runs = [timed(command) for _ in range(args.runs)]
-            seconds = median([s for s, _ in runs])
-            memory = max(m for _, m in runs) / 1024
+            seconds = median([wall for wall, _, _ in runs])
+            cpu = median([cpu for _, cpu, _ in runs])
+            memory = max(m for _, _, m in runs) / 1024
             verdict = "met" if seconds < TARGETS[name] else "**missed**"
             rows.append(
-                f"| `heed {name}` | {seconds:.1f} s | {memory:,.0f} MiB | "
+                f"| `heed {name}` | {seconds:.1f} s | {cpu:.1f} s | {memory:,.0f} MiB | "
                 f"< {TARGETS[name]:.0f} s | {verdict} |"
             )
             print(rows[-1], flush=True)
@@ -137,10 +139,13 @@ def main() -> None:
         [
             f"Log tools over {args.records:,} decision records ({size / 1e6:,.0f} MB of JSON "
             f"Lines), median of {args.runs} runs, each command a fresh process "
-            "(`python -m bench.log_tools`). Every run re-verifies the whole hash chain.",
+            "(`python -m bench.log_tools`). Every run re-verifies the whole hash chain. "
+            f"Load average while measuring: {min(loads):.1f} to {max(loads):.1f} on this "
+            f"{os.cpu_count()}-core machine; CPU time is what the "
+            "command itself used, the better guide on a shared machine.",
             "",
-            "| command | median time | peak memory | target | |",
-            "| --- | --- | --- | --- | --- |",
+            "| command | median wall time | median CPU time | peak memory | target | |",
+            "| --- | --- | --- | --- | --- | --- |",
             *rows,
         ]
     )

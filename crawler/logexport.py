@@ -27,6 +27,7 @@ import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
 
 from crawler.errors import HeedError
+from crawler.logarrow import records_table
 from crawler.logread import read_logs
 from crawler.logtable import (
     FIRST_COLUMNS,
@@ -42,6 +43,7 @@ from crawler.progress import TerminalProgress
 FORMATS = ("csv", "jsonl", "parquet")
 _CHUNK_ROWS = 8192
 _NUMBERS = {pa.int64(), pa.float64()}
+_JSON_LINE = json.JSONEncoder(ensure_ascii=False)
 
 
 @dataclass(frozen=True)
@@ -58,19 +60,14 @@ def export_logs(
     progress: TerminalProgress | None = None,
 ) -> ExportResult:
     """Write every record of ``paths`` that ``keep`` keeps to ``out`` in format ``fmt``."""
-    tabular = fmt != "jsonl"
-    rows = (
-        flatten(record, log=str(path), containers_as_json=tabular)
-        for path, record in read_logs(paths, progress)
-        if keep.keeps(record)
-    )
+    kept = ((path, r) for path, r in read_logs(paths, progress) if keep.keeps(r))
     with _replace_when_done(out) as handle, _no_cycle_collection():
-        if not tabular:
-            return _write_jsonl(rows, handle)
-        with tempfile.NamedTemporaryFile(dir=out.parent, prefix=".heed-export-") as spool_file:
+        if fmt == "jsonl":
+            return _write_jsonl((flatten(r, log=str(path)) for path, r in kept), handle)
+        with tempfile.TemporaryFile(dir=out.parent, prefix=".heed-export-") as spool_file:
             spool = _Spool(spool_file)
-            while chunk := list(islice(rows, _CHUNK_ROWS)):
-                spool.add(chunk)
+            while chunk := list(islice(kept, _CHUNK_ROWS)):
+                spool.add(records_table([str(path) for path, _ in chunk], [r for _, r in chunk]))
             if progress is not None:
                 progress.phase(f"writing {out.name}")
             schema = spool.schema(timestamps=fmt == "parquet")
@@ -113,7 +110,7 @@ def _write_jsonl(rows: Iterable[dict[str, Any]], handle: IO[bytes]) -> ExportRes
     count = 0
     columns: set[str] = set()
     for row in rows:
-        handle.write(json.dumps(row, ensure_ascii=False).encode("utf-8") + b"\n")
+        handle.write(_JSON_LINE.encode(row).encode("utf-8") + b"\n")
         columns.update(row)
         count += 1
     return ExportResult(count, len(columns))
@@ -129,19 +126,16 @@ class _Spool:
         self.not_timestamps: set[str] = set()
         self.extents: list[tuple[int, int]] = []
 
-    def add(self, rows: list[dict[str, Any]]) -> None:
-        names = list(dict.fromkeys(name for row in rows for name in row))
-        arrays = [_array([row.get(name) for row in rows]) for name in names]
-        for name, array in zip(names, arrays, strict=True):
-            self.types.setdefault(name, set()).add(array.type)
-            if is_time_column(name) and array.type == pa.string() and not _timestamps(array):
+    def add(self, table: pa.Table) -> None:
+        for name, column in zip(table.column_names, table.columns, strict=True):
+            self.types.setdefault(name, set()).add(column.type)
+            if is_time_column(name) and column.type == pa.string() and not _timestamps(column):
                 self.not_timestamps.add(name)
-        table = pa.Table.from_arrays(arrays, names=names)
         start = self.file.tell()
         with pa.ipc.new_stream(self.file, table.schema) as writer:
             writer.write_table(table)
         self.extents.append((start, self.file.tell() - start))
-        self.rows += len(rows)
+        self.rows += table.num_rows
 
     def schema(self, timestamps: bool) -> pa.Schema:
         """One type per column, wide enough for every value; writer's timestamps typed as
@@ -167,22 +161,13 @@ class _Spool:
         if not self.extents:
             yield schema.empty_table()
             return
-        with pa.memory_map(self.file.name) as source:
-            spooled = source.read_buffer()
-            for start, length in self.extents:
-                yield _conform(pa.ipc.open_stream(spooled.slice(start, length)).read_all(), schema)
+        for start, length in self.extents:  # one chunk in memory at a time
+            self.file.seek(start)
+            chunk = pa.py_buffer(self.file.read(length))
+            yield _conform(pa.ipc.open_stream(chunk).read_all(), schema)
 
 
-def _array(values: list[Any]) -> pa.Array:
-    """Arrow infers the type; a column mixing kinds (or an integer past 64 bits) is kept as
-    text, the non-string values as JSON."""
-    try:
-        return pa.array(values)
-    except (pa.ArrowInvalid, pa.ArrowTypeError, OverflowError):
-        return pa.array([v if v is None or isinstance(v, str) else json.dumps(v) for v in values])
-
-
-def _timestamps(array: pa.Array) -> bool:
+def _timestamps(array: pa.ChunkedArray) -> bool:
     matches = pc.match_substring_regex(array, f"^{TIMESTAMP.pattern}$")
     return pc.all(matches).as_py() is not False
 

@@ -98,7 +98,7 @@ def _parse(raw: bytes, lineno: int) -> dict[str, Any] | str:
             return f"line longer than {MAX_LINE_BYTES} bytes: not a log record"
         return "truncated last line (no newline): the log was cut while being written"
     try:
-        record = json.loads(raw)
+        record = json.loads(raw.decode("utf-8"))  # (bytes would make json sniff the encoding)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         if lineno == 1:
             return "not a Heed decision log: the first line is not JSON"

@@ -39,6 +39,10 @@ _LAST = {name: i for i, name in enumerate(LAST_COLUMNS)}
 TIMESTAMP = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z")
 
 
+# One encoder for every cell: ``json.dumps`` with options builds a new encoder per call.
+JSON_TEXT = json.JSONEncoder(ensure_ascii=False, sort_keys=True)
+
+
 def flatten(
     record: Mapping[str, Any], log: str | None = None, containers_as_json: bool = False
 ) -> dict[str, Any]:
@@ -56,7 +60,7 @@ def _flatten_into(flat: dict[str, Any], record: Mapping[str, Any], prefix: str, 
         if kind is dict and value:
             _flatten_into(flat, value, prefix + key + ".", text)
         elif text and (kind is list or kind is dict):
-            flat[prefix + key] = json.dumps(value, ensure_ascii=False, sort_keys=True)
+            flat[prefix + key] = JSON_TEXT.encode(value)
         else:
             flat[prefix + key] = value
 

@@ -147,3 +147,23 @@ def test_columns_found_late_and_mixed_kinds_survive_the_spool(tmp_path, fmt) -> 
     assert float(last["evidence.late.ratio"]) == 0.5
     assert json.loads(last["evidence.late.list"]) == [1, "a"]
     assert rows[-2]["evidence.late.flag"] is None
+
+
+def _as_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def test_csv_cells_are_the_flattened_records_exactly(tmp_path, demo_crawl) -> None:
+    out = tmp_path / "out.csv"
+    assert main(["log", "export", str(demo_crawl.log_path), "-o", str(out)]) == 0
+    with out.open(newline="", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    for row, record in zip(rows, demo_crawl.records, strict=True):
+        flat = flatten(record, log=str(demo_crawl.log_path), containers_as_json=True)
+        assert {k: v for k, v in row.items() if v} == {
+            k: _as_text(v) for k, v in flat.items() if v is not None
+        }
