@@ -76,9 +76,11 @@ def test_the_work_is_shared_between_the_workers(cluster: ClusterRun) -> None:
     assert all(pages), f"pages per worker: {pages}"
 
 
-def test_each_robots_txt_is_fetched_once_for_the_whole_cluster(cluster: ClusterRun) -> None:
+def test_each_policy_document_is_fetched_once_for_the_whole_cluster(cluster: ClusterRun) -> None:
     robots = cluster.site.robots_urls()
     assert {url: cluster.served[url] for url in robots} == dict.fromkeys(robots, 1)
+    # robots.txt and every other per-origin file the checks ask for (tdmrep.json, ai.txt, ...)
+    assert {url: n for url, n in cluster.served.items() if n != 1} == {}
     assert {url: cluster.decisions("response")[url] for url in robots} == dict.fromkeys(robots, 1)
 
 
