@@ -2,7 +2,7 @@
 
 The explanation is a real one-URL crawl with a decision log of its own: the request carries
 ``EXPLAIN`` so the gates ask every check even after a deny (the deny still stands, so a
-denied page is never fetched), and the log records each check's verdict. What is printed is
+denied page is never fetched), and each record keeps every check's finding. What is printed is
 read back from that log, chain verified: the explanation is the evidence.
 """
 
@@ -64,8 +64,8 @@ class Explanation:
         it = iter(records)
         explanation = cls(next(it))
         for record in it:
-            # Only the explained request (and its redirects) carries ``checks``.
-            (explanation.steps if "checks" in record else explanation.documents).append(record)
+            # Only the explained request (and its redirects) is marked ``explain``.
+            (explanation.steps if record.get("explain") else explanation.documents).append(record)
         return explanation
 
     @property
@@ -97,12 +97,11 @@ def _step(record: dict[str, Any]) -> list[str]:
         title += f"  [HTTP {record.get('status')}, {record.get('content_type') or 'no type'}"
         title += f", {record.get('bytes', 0):,} bytes]"
     lines = [title]
-    if not record["checks"]:
-        lines.append(f"  {record['decision']:<6} {record['check']:<16} {record['reason']}")
-    for verdict in record["checks"]:
-        mark = "DENY " if verdict["decision"] != "allow" else "allow"
-        lines.append(f"  {mark}  {verdict['check']:<16} {verdict['reason']}")
-        evidence = record.get("evidence", {}).get(verdict["check"], {})
+    findings = record.get("findings") or {record["check"]: record}
+    for check, finding in findings.items():
+        mark = "DENY " if finding["decision"] != "allow" else "allow"
+        lines.append(f"  {mark}  {check:<16} {finding['reason']}")
+        evidence = record.get("evidence", {}).get(check, {})
         lines += [f"           {key}: {_value(value)}" for key, value in evidence.items()]
     outcome = "allowed" if record["decision"] == "allow" else f"DENIED ({record['reason']})"
     lines.append(f"  => {outcome}  (log record {record['seq']})")

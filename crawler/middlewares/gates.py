@@ -16,8 +16,7 @@ per-origin policy document (robots.txt, tdmrep.json) is asked only of the checks
 ``guards_origin_documents = True``.
 
 ``heed explain`` sets ``EXPLAIN`` in a request's meta: that request is asked of every check even
-after a deny (the deny still stands), and its records list each check's own verdict under
-``checks``.
+after a deny (the deny still stands), and its records say ``"explain": true``.
 """
 
 from __future__ import annotations
@@ -108,13 +107,9 @@ class _Gate:
         return seq
 
 
-def _explained(meta: Mapping[str, Any], verdicts: list[Verdict]) -> dict[str, Any]:
-    """Under ``heed explain``, every check's own verdict, not only the deciding one."""
-    if not meta.get(EXPLAIN):
-        return {}
-    return {
-        "checks": [{"check": v.check, "decision": v.decision, "reason": v.reason} for v in verdicts]
-    }
+def _explaining(meta: Mapping[str, Any]) -> dict[str, Any]:
+    """Marks the records of a ``heed explain`` request, apart from the documents it needed."""
+    return {"explain": True} if meta.get(EXPLAIN) else {}
 
 
 async def _ask(check: Any, method: str, *args: Any) -> Verdict:
@@ -150,8 +145,8 @@ class RequestGate(_Gate):
             # RFC 9309 §2.2.2: robots.txt itself is always allowed; so are other policy files.
             verdicts.append(allow(doc, f"{doc}.policy_document"))
         fallback = allow("gate", "gate.no_checks")
-        explained = _explained(request.meta, verdicts)
-        request.meta[REQUEST_SEQ] = self._record(request.url, verdicts, fallback, **explained)
+        explaining = _explaining(request.meta)
+        request.meta[REQUEST_SEQ] = self._record(request.url, verdicts, fallback, **explaining)
 
 
 class ResponseGate(_Gate):
@@ -182,6 +177,6 @@ class ResponseGate(_Gate):
             fields["request_seq"] = request.meta[REQUEST_SEQ]
         if "cached" in response.flags:
             fields["cached"] = True
-        fields.update(_explained(request.meta, verdicts))
+        fields.update(_explaining(request.meta))
         request.meta[RESPONSE_SEQ] = self._record(response.url, verdicts, fallback, **fields)
         return page.response

@@ -97,9 +97,10 @@ def _opt_outs(summary: dict[str, Any]) -> Section:
         for o in summary["opt_outs"]
     )
     text = (
-        "Every denial, by the check that made it: rights reservations and opt-outs that were "
-        "honoured, and the requests refused to fail closed. A denied request was never sent; "
-        "a denied response was dropped before anything else saw it.",
+        "Every denial found, by check and reason: rights reservations and opt-outs that were "
+        "honoured, and what was refused to fail closed. Every check's own finding counts, so "
+        "a page reserved in two ways shows twice. A denied request was never sent; a denied "
+        "response was dropped before anything else saw it.",
     )
     headers = ("check", "reason", "stage", "denials", "domains")
     return Section("opt_outs", "Opt-outs and other denials", text, headers, rows)
@@ -108,16 +109,15 @@ def _opt_outs(summary: dict[str, Any]) -> Section:
 def _robots(summary: dict[str, Any]) -> Section:
     robots = summary["robots"]
     statuses = ", ".join(f"{n:,} × {s}" for s, n in robots["fetches_by_status"].items())
-    denied = sum(robots["requests_denied"].values())
     text = (
         f"robots.txt was fetched {robots['fetches']:,} times for {robots['origins']:,} origins"
         + (f" (HTTP status: {statuses})." if statuses else "."),
-        f"{robots['requests_checked']:,} requests were judged against robots.txt; "
-        f"{denied:,} were denied and never sent. A robots.txt that could not be fetched "
-        "(network error, 429, 5xx) disallows its whole origin (RFC 9309 §2.3.1.4).",
+        f"{robots['requests_checked']:,} requests were judged against robots.txt, by the "
+        "reason below. A robots.txt that could not be fetched (network error, 429, 5xx) "
+        "disallows its whole origin (RFC 9309 §2.3.1.4).",
     )
-    rows = tuple((reason, f"{n:,}") for reason, n in robots["requests_denied"].items())
-    return Section("robots", "robots.txt", text, ("reason", "requests denied"), rows)
+    rows = tuple((reason, f"{n:,}") for reason, n in robots["requests_by_reason"].items())
+    return Section("robots", "robots.txt", text, ("reason", "requests"), rows)
 
 
 def _decisions(summary: dict[str, Any]) -> Section:

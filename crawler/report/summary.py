@@ -46,10 +46,11 @@ class SummaryBuilder:
         self.domain_bytes: Counter[str] = Counter()
         self.domain_pages: Counter[str] = Counter()
         self.cached_pages = 0
+        self.denials: Counter[tuple[str, str, str]] = Counter()
         self.denied_domains: defaultdict[tuple[str, str], set[str]] = defaultdict(set)
         self.robots_status: Counter[str] = Counter()
         self.robots_origins: set[str] = set()
-        self.robots_checked = 0
+        self.robots_reasons: Counter[str] = Counter()
 
     def add(self, path: Path, record: dict[str, Any]) -> None:
         stage = record.get("stage")
@@ -66,16 +67,24 @@ class SummaryBuilder:
             self.last_ts = ts
         decision, check, reason = record.get("decision"), record.get("check"), record.get("reason")
         self.decisions[(str(stage), str(decision), str(check), str(reason))] += 1
-        denied = decision != "allow"
         if ts:
-            self.timeline.add(ts, denied)
+            self.timeline.add(ts, decision != "allow")
         url = record.get("url") or ""
-        if stage == "request" and "robots" in (record.get("evidence") or ()):
-            self.robots_checked += 1
-        if denied:
-            self.denied_domains[(str(check), str(reason))].add(registrable_domain(netloc_of(url)))
-        elif stage == "response":
+        self._add_findings(str(stage), url, _findings(record))
+        if decision == "allow" and stage == "response":
             self._add_response(url, str(reason), record)
+
+    def _add_findings(self, stage: str, url: str, findings: dict[str, Any]) -> None:
+        """Every check's own answer counts, not only the deciding one: a page reserved by two
+        protocols shows in both."""
+        robots = findings.get("robots")
+        if stage == "request" and isinstance(robots, dict):
+            self.robots_reasons[str(robots.get("reason"))] += 1
+        for check, finding in findings.items():
+            if isinstance(finding, dict) and finding.get("decision") == "deny":
+                reason = str(finding.get("reason"))
+                self.denials[(check, reason, stage)] += 1
+                self.denied_domains[(check, reason)].add(registrable_domain(netloc_of(url)))
 
     def _add_header(self, path: Path, header: dict[str, Any]) -> None:
         self.logs.append(
@@ -171,10 +180,6 @@ class SummaryBuilder:
         }
 
     def _opt_outs(self) -> list[dict[str, Any]]:
-        denials: Counter[tuple[str, str, str]] = Counter()
-        for (stage, decision, check, reason), n in self.decisions.items():
-            if decision != "allow":
-                denials[(check, reason, stage)] += n
         return [
             {
                 "check": check,
@@ -183,24 +188,30 @@ class SummaryBuilder:
                 "denials": n,
                 "domains": len(self.denied_domains[(check, reason)]),
             }
-            for (check, reason, stage), n in sorted(denials.items(), key=_by_count)
+            for (check, reason, stage), n in sorted(self.denials.items(), key=_by_count)
         ]
 
     def _robots(self) -> dict[str, Any]:
-        # A record names only the check that decided it, so robots.txt's own allows are
-        # counted through its evidence: every request it judged carries some.
-        denied = {
-            reason: n
-            for (stage, decision, check, reason), n in self.decisions.items()
-            if (stage, decision, check) == ("request", "deny", "robots")
-        }
         return {
             "fetches": sum(self.robots_status.values()),
             "origins": len(self.robots_origins),
             "fetches_by_status": dict(sorted(self.robots_status.items())),
-            "requests_checked": self.robots_checked,
-            "requests_denied": dict(sorted(denied.items())),
+            "requests_checked": sum(self.robots_reasons.values()),
+            "requests_by_reason": dict(sorted(self.robots_reasons.items())),
         }
+
+
+def _findings(record: dict[str, Any]) -> dict[str, Any]:
+    """Each check's answer; a record without ``findings`` has only its deciding one."""
+    findings = record.get("findings")
+    if isinstance(findings, dict):
+        return findings
+    return {
+        str(record.get("check")): {
+            "decision": record.get("decision"),
+            "reason": record.get("reason"),
+        }
+    }
 
 
 def _by_count(item: tuple[tuple[str, ...], int]) -> tuple[int, tuple[str, ...]]:

@@ -123,9 +123,10 @@ def test_kept_log_is_the_evidence_and_verifies(make_server, tmp_path: Path) -> N
     proc = explain(server.url_for("/open"), "--log", str(log))
     assert proc.returncode == 0 and f"Decision log: {log}" in proc.stdout
     records = [json.loads(line) for line in log.read_text().splitlines()]
-    explained = [r for r in records if "checks" in r]
+    explained = [r for r in records if r.get("explain")]
     assert [r["stage"] for r in explained] == ["request", "response"]
-    assert [c["check"] for c in explained[0]["checks"]] == ["robots", "marked-path"]
+    assert set(explained[0]["findings"]) == {"robots", "marked-path"}
+    assert set(explained[1]["findings"]) == {"marked", "length"}
     verify = subprocess.run(
         [sys.executable, "-m", "crawler", "log", "verify", str(log)],
         capture_output=True, text=True, check=False, env={**os.environ, "PYTHONPATH": str(REPO)},

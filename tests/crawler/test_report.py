@@ -61,26 +61,34 @@ def test_summary_of_a_real_crawl_matches_its_log(tmp_path, demo_crawl) -> None:
 
 
 def test_robots_and_opt_out_statistics_of_a_real_crawl(tmp_path, demo_crawl) -> None:
-    records = demo_crawl.records
+    records = [r for r in demo_crawl.records if r["stage"] != "run"]
     summary = report(tmp_path, [demo_crawl.log_path])
     robots_docs = [
         r for r in records if r["stage"] == "response" and r["reason"] == "robots.policy_document"
     ]
     assert summary["robots"]["fetches"] == len(robots_docs) > 0
     assert sum(summary["robots"]["fetches_by_status"].values()) == len(robots_docs)
-    assert summary["robots"]["requests_denied"]["robots.disallow"] == sum(
-        r.get("reason") == "robots.disallow" for r in records
+    robots_findings = Counter(
+        r["findings"]["robots"]["reason"]
+        for r in records
+        if r["stage"] == "request" and "robots" in r["findings"]
     )
-    assert summary["robots"]["requests_checked"] == sum(
-        r["stage"] == "request" and "robots" in r["evidence"] for r in records
+    assert summary["robots"]["requests_by_reason"] == dict(robots_findings)
+    assert summary["robots"]["requests_checked"] == sum(robots_findings.values())
+    assert robots_findings["robots.disallow"] >= 1 and robots_findings["robots.unreachable"] >= 1
+    # Every check's own deny counts, deciding or not.
+    found = Counter(
+        (check, finding["reason"], r["stage"])
+        for r in records
+        for check, finding in r["findings"].items()
+        if finding["decision"] == "deny"
     )
-    opt_outs = {(o["check"], o["reason"]): o for o in summary["opt_outs"]}
-    disallow = opt_outs[("robots", "robots.disallow")]
-    assert disallow["denials"] >= 1 and disallow["domains"] == 1  # every demo origin is 127.0.0.1
-    assert ("robots", "robots.unreachable") in opt_outs
-    assert sum(o["denials"] for o in summary["opt_outs"]) == sum(
-        r.get("decision") == "deny" for r in records
-    )
+    opt_outs = {(o["check"], o["reason"], o["stage"]): o for o in summary["opt_outs"]}
+    assert {key: o["denials"] for key, o in opt_outs.items()} == dict(found)
+    assert opt_outs[("robots", "robots.disallow", "request")]["domains"] == 1  # all 127.0.0.1
+    for record in records:
+        if record["decision"] == "deny":
+            assert (record["check"], record["reason"], record["stage"]) in opt_outs
 
 
 def _site_log(path: Path, sizes: dict[str, list[int]]) -> Path:
