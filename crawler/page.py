@@ -53,9 +53,16 @@ class Page:
         if not self.is_html or not self.response.body.strip():
             return None
         try:
-            return html.document_fromstring(self.response.body)
-        except (etree.ParserError, ValueError):
+            return html.document_fromstring(self.response.body, parser=self._parser)
+        except (etree.ParserError, ValueError, LookupError):
             return None
+
+    @cached_property
+    def _parser(self) -> html.HTMLParser:
+        """A parser told the response's encoding (HTTP header, BOM or meta, as Scrapy found it),
+        so that a UTF-8 page declared only in its Content-Type header is not read as Latin-1."""
+        encoding = getattr(self.response, "encoding", None)
+        return html.HTMLParser(encoding=encoding) if encoding else html.HTMLParser()
 
     @cached_property
     def head(self) -> html.HtmlElement | None:
@@ -67,8 +74,8 @@ class Page:
         if "tree" in self.__dict__ or end is None or _META_TAG.search(body, end.end()):
             return self.tree
         try:
-            return html.document_fromstring(body[: end.start()])
-        except (etree.ParserError, ValueError):
+            return html.document_fromstring(body[: end.start()], parser=self._parser)
+        except (etree.ParserError, ValueError, LookupError):
             return self.tree
 
     @cached_property

@@ -47,8 +47,9 @@ def readable_text(response: Response) -> str:
     if b"html" not in content_type and not response.text.lstrip().startswith("<"):
         return response.text
     try:
-        tree = html.document_fromstring(response.body)
-    except (etree.ParserError, ValueError):
+        parser = html.HTMLParser(encoding=response.encoding)
+        tree = html.document_fromstring(response.body, parser=parser)
+    except (etree.ParserError, ValueError, LookupError):
         return ""
     for element in list(tree.iter(*_DROP)):
         element.drop_tree()
