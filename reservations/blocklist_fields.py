@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from datetime import date
+from typing import cast
 
 from reservations.blocklist import MATCHES, Entry, ListInfo
 from reservations.hostname import HostError, entry_forms
@@ -18,6 +19,8 @@ Fields = Mapping[str, str | None]
 FieldProblem = tuple[str, str]  # (field, what is wrong)
 
 REQUIRED = ("domain", "reason", "source", "added")
+CANONICAL = ("domain", "match", "reason", "source", "added", "expires")  # the documented order
+Canonical = tuple[str, str, str, str, str, str]
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}\Z")
 
 
@@ -30,40 +33,41 @@ class EntryBuilder:
         self._texts: dict[str, str] = {}
         self._dates: dict[str, date | None] = {}
 
-    def build(self, fields: Fields, line: int) -> Entry | list[FieldProblem]:
-        """The entry on ``line``, or every problem with it."""
-        entry = self._quick(fields, line)
+    def build(self, fields: Fields | Canonical, line: int) -> Entry | list[FieldProblem]:
+        """The entry on ``line``, or every problem with it. ``fields`` is a mapping, or the
+        fast path's six values in the documented order (``""`` where one is left out)."""
+        if isinstance(fields, tuple):
+            entry = self.quick(*fields, line)
+            if entry is not None:
+                return entry
+            return self._checked(dict(zip(CANONICAL, fields, strict=True)), line)
+        values = tuple(fields.get(name, "") for name in CANONICAL)
+        entry = None if None in values else self.quick(*cast(Canonical, values), line)
         return entry if entry is not None else self._checked(fields, line)
 
-    def _quick(self, fields: Fields, line: int) -> Entry | None:
-        """The common case in one pass: every field present and well formed; else ``None``."""
-        get, dates = fields.get, self._dates
-        domain, reason, source, added_text = (
-            get("domain"),
-            get("reason"),
-            get("source"),
-            get("added"),
-        )
-        added = dates.get(added_text) or self._date_of(added_text)  # type: ignore[arg-type]
-        expires_text = get("expires", "")
-        expires = (dates.get(expires_text) or self._date_of(expires_text)) if expires_text else None
-        match = get("match", "") or "subdomains"
+    def quick(
+        self, domain: str, match: str, reason: str, source: str, added: str, expires: str, line: int
+    ) -> Entry | None:
+        """The common case in one pass: every field well formed; else ``None``. Written out
+        for speed: it runs once per entry of lists a million long."""
+        dates = self._dates
+        added_date = dates.get(added) or self._date_of(added)
+        expires_date = (dates.get(expires) or self._date_of(expires)) if expires else None
+        match = match or "subdomains"
         if not (
             domain
-            and reason
             and reason.strip()
-            and source
             and source.strip()
-            and added is not None
+            and added_date is not None
             and match in MATCHES
-            and (expires_text == "" or (expires is not None and expires >= added))
+            and (not expires or (expires_date is not None and expires_date >= added_date))
         ):
             return None
         try:
             forms = entry_forms(domain)
         except HostError:
             return None
-        return self._entry(domain, forms, match, reason, source, added, expires, line)
+        return self._entry(domain, forms, match, reason, source, added_date, expires_date, line)
 
     def _checked(self, fields: Fields, line: int) -> Entry | list[FieldProblem]:
         problems: list[FieldProblem] = []

@@ -14,9 +14,12 @@ import re
 from collections.abc import Iterator, Sequence
 from functools import cache
 
+from reservations.blocklist_fields import CANONICAL, Canonical
+
 Row = tuple[str, str, str, str]  # key, double-quoted text, single-quoted text, plain text
-# line, fields, and the field on each line of the entry (to place a problem on its line)
-RawItem = tuple[int, dict[str, str], Sequence[str]]
+# line, fields (or the six values in the documented order), and the field on each line of the
+# entry, to place a problem on its line
+RawItem = tuple[int, dict[str, str] | Canonical, Sequence[str]]
 
 
 class NotSimpleLayout(Exception):
@@ -38,13 +41,12 @@ _PLAIN = (
 _SCALAR = rf"(?:\"([^\"\\\n]*)\"|'([^'\n]*)'|({_PLAIN}))"
 _VALUE = rf"(?:[ ]+{_SCALAR})?"
 # The documented order, one field a line: the common case, read with one match per entry.
-_CANONICAL = ("domain", "match", "reason", "source", "added", "expires")
 _OPTIONAL = ("match", "expires")
 # The field on each line, by (match left out, expires left out).
 _PRESENT = {
     (no_match, no_expires): tuple(
         name
-        for name in _CANONICAL
+        for name in CANONICAL
         if not (name == "match" and no_match or name == "expires" and no_expires)
     )
     for no_match in (False, True)
@@ -74,7 +76,7 @@ def _canonical_pattern(indent: str) -> re.Pattern[str]:
         rf"(?:\n{indent}{name}:[ ]+{value}())?"
         if name in _OPTIONAL
         else rf"\n{indent}{name}:[ ]+{value}"
-        for name in _CANONICAL[1:]
+        for name in CANONICAL[1:]
     ]
     return re.compile(rf"domain:[ ]+{value}{''.join(fields)}(?:\n[ ]*)*\Z", re.M)
 
@@ -140,15 +142,15 @@ def _items(body: str, line: int) -> Iterator[RawItem]:
         line += chunk.count("\n") + 1
 
 
-def _canonical_fields(g: Sequence[str | None]) -> tuple[dict[str, str], Sequence[str]]:
-    """The fields (an optional one left out reads as empty, which means the same) and the
-    field on each line. Written out: this runs once per entry of lists a million long."""
-    fields = {
-        "domain": g[0] or g[1] or g[2] or "",
-        "match": g[3] or g[4] or g[5] or "",
-        "reason": g[7] or g[8] or g[9] or "",
-        "source": g[10] or g[11] or g[12] or "",
-        "added": g[13] or g[14] or g[15] or "",
-        "expires": g[16] or g[17] or g[18] or "",
-    }
-    return fields, _PRESENT[g[6] is None, g[19] is None]
+def _canonical_fields(g: Sequence[str | None]) -> tuple[Canonical, Sequence[str]]:
+    """The six values in the documented order (``""`` for an optional one left out, which
+    means the same) and the field on each line. Written out: it runs once per entry."""
+    values = (
+        g[0] or g[1] or g[2] or "",
+        g[3] or g[4] or g[5] or "",
+        g[7] or g[8] or g[9] or "",
+        g[10] or g[11] or g[12] or "",
+        g[13] or g[14] or g[15] or "",
+        g[16] or g[17] or g[18] or "",
+    )
+    return values, _PRESENT[g[6] is None, g[19] is None]

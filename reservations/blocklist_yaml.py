@@ -16,12 +16,12 @@ from typing import Any
 import yaml
 
 from reservations.blocklist import Blocklist, Entry, ListInfo, Problem
-from reservations.blocklist_fields import EntryBuilder, Fields
+from reservations.blocklist_fields import Canonical, EntryBuilder, Fields
 from reservations.blocklist_layout import NotSimpleLayout, scan_layout
 
 # Where each field sits: field -> line (PyYAML), or the field on each line (fast path).
 FieldLines = Mapping[str, int] | Sequence[str]
-RawItem = tuple[int, Fields, FieldLines]
+RawItem = tuple[int, Fields | Canonical, FieldLines]
 
 _NULL_TAG = "tag:yaml.org,2002:null"
 _MERGE_TAG = "tag:yaml.org,2002:merge"

@@ -65,6 +65,8 @@ def lookup_forms(host: str) -> tuple[str, ...]:
 
 def entry_forms(domain: str) -> tuple[str, tuple[str, ...], bool]:
     """``(canonical, forms to index, is_ip)`` for an entry's ``domain``; raises ``HostError``."""
+    if len(domain) <= _MAX_NAME and _PLAIN_NAME.match(domain) and "xn--" not in domain:
+        return domain, (domain,), False  # most entries: already as canonical as can be
     text = domain.strip()
     name = (text[:-1] if text.endswith(".") else text).lower()
     if len(name) <= _MAX_NAME and _PLAIN_NAME.match(name) and "xn--" not in name:
