@@ -142,12 +142,12 @@ def main() -> None:
             big_match >= TARGET_LOOKUPS,
         ),
         (
-            "gate verdicts (match + evidence)",
+            "gate verdicts (match + evidence), for reference",
             f"{big_verdict:,.0f} /s",
-            f">= {TARGET_LOOKUPS:,} /s",
-            big_verdict >= TARGET_LOOKUPS,
+            "",
+            None,
         ),
-        ("host matches, 1,000-entry list", f"{small_match:,.0f} /s", "same as above", None),
+        ("host matches, 1,000-entry list, for reference", f"{small_match:,.0f} /s", "", None),
     ]
     for name, value, target, ok in rows:
         print(f"{name:<36} {value:>14}  target {target}  {'' if ok is None else ok}")

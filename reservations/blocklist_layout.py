@@ -117,29 +117,35 @@ def scan_layout(data: bytes) -> tuple[dict[str, str], list[str], int, Iterator[R
         raise NotSimpleLayout
     entries_line = head.count("\n") + 1
     keys = [row[0] for row in meta_rows]
-    return meta, keys, entries_line, _items(text[found.end() :], entries_line + 1)
+    return meta, keys, entries_line, _items(text, found.end(), entries_line + 1)
 
 
-def _items(body: str, line: int) -> Iterator[RawItem]:
-    start = _ITEM_START.match(body)
+def _items(text: str, pos: int, line: int) -> Iterator[RawItem]:
+    """The entries from ``pos`` on, each matched where it lies (a big file is not copied)."""
+    start = _ITEM_START.match(text, pos)
     if start is None:
-        if not _BLANK.match(body):
+        if not _BLANK.match(text, pos):
             raise NotSimpleLayout
         return
     indent = start.group(1)
-    line += body.count("\n", 0, start.start(1))
+    line += text.count("\n", pos, start.start(1))
     field_indent = indent + "  "
     canonical = _canonical_pattern(field_indent).match
-    for chunk in body[start.end() :].split(f"\n{indent}- "):
-        found = canonical(chunk)
+    separator = f"\n{indent}- "
+    begin, end = start.end(), 0
+    while end >= 0:
+        end = text.find(separator, begin)
+        stop = len(text) if end < 0 else end
+        found = canonical(text, begin, stop)
         if found is not None:
             yield line, *_canonical_fields(found.groups())
         else:
-            rows = _rows(field_indent + chunk, field_indent)
+            rows = _rows(field_indent + text[begin:stop], field_indent)
             if not rows[0][0]:
                 raise NotSimpleLayout  # "- # note" with the fields below: PyYAML places it there
             yield line, _fields(rows), [row[0] for row in rows]
-        line += chunk.count("\n") + 1
+        line += text.count("\n", begin, stop) + 1
+        begin = stop + len(separator)
 
 
 def _canonical_fields(g: Sequence[str | None]) -> tuple[Canonical, Sequence[str]]:
