@@ -13,9 +13,9 @@ from typing import TYPE_CHECKING
 from scrapy.utils.httpobj import urlparse_cached
 
 from crawler.origin_cache import OriginCache, origin_cache_for
-from crawler.origin_docs import OriginDocumentFetcher
+from crawler.origin_docs import DOC_META, OriginDocumentFetcher
 from reservations.robots_policy import RobotsState, robots_state, robots_verdict
-from reservations.verdict import Verdict
+from reservations.verdict import Verdict, allow
 
 if TYPE_CHECKING:
     from scrapy import Request
@@ -43,6 +43,8 @@ class RobotsCheck:
     """Fetches, caches and applies each origin's robots.txt for our product token."""
 
     name = "robots"
+    # Other policy files (tdmrep.json, ai.txt) are fetched only where robots.txt allows them.
+    guards_origin_documents = True
 
     def __init__(self, crawler: Crawler) -> None:
         settings = crawler.settings
@@ -71,6 +73,9 @@ class RobotsCheck:
         return await self.cache.get(origin, lambda: self._load(origin))
 
     async def check_request(self, request: Request) -> Verdict:
+        if request.meta.get(DOC_META) == "robots":
+            # robots.txt and its redirect hops: always allowed (RFC 9309 §2.2.2).
+            return allow("robots", "robots.policy_document")
         state = await self.state(request)
         verdict = robots_verdict(state, request.url, self.token)
         if state.file is not None:

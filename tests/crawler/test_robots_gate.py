@@ -303,3 +303,17 @@ def test_log_failure_mid_crawl_stops_it_with_no_unlogged_fetch(make_server, craw
     fetched = {server.url_for(req.path) for req, _ in server.log}
     assert fetched <= logged, fetched - logged
     assert len(fetched) < 41
+
+
+def test_other_policy_files_are_fetched_only_where_robots_txt_allows(make_server, crawl) -> None:
+    server = make_server()
+    server.expect_request("/robots.txt").respond_with_data(
+        "User-agent: *\nDisallow: /.well-known/\nDisallow: /ai.txt\n"
+    )
+    serve_pages(server, ["/page", "/.well-known/tdmrep.json", "/ai.txt"])
+    result = crawl([server.url_for("/page")])
+    assert page_hits(server, "/.well-known/tdmrep.json") == 0 and page_hits(server, "/ai.txt") == 0
+    refused = result.decision_for(server.url_for("/.well-known/tdmrep.json"))
+    assert refused["decision"] == "deny" and refused["reason"] == "robots.disallow"
+    assert result.decision_for(server.url_for("/page"))["decision"] == "allow"
+    assert page_hits(server, "/page") == 1
