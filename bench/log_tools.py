@@ -1,10 +1,12 @@
 """Benchmark: ``heed log export`` and ``heed report`` over a log of 1,000,000 decision records.
 
-The log is written by the real writer (``DecisionLog``) with records shaped like a crawl's:
-requests judged by the access and robots checks, responses by the access and paywall checks,
-robots.txt fetches, denials by several checks, a few thousand sites on a few hundred thousand
-URLs. Each command runs in its own process, as a user runs it; the median of the runs is
-reported with the peak memory of the slowest one.
+The log is written by the real writer (``DecisionLog``) with records shaped like a full-stack
+crawl's (about 1.1 kB each): requests judged by the blocklist, access, robots.txt, Content-Usage,
+Content-Signal, TDMRep and ai.txt checks, responses by the access, paywall, TDMRep,
+Content-Usage, Content-Signal and noai checks, every check's evidence and finding; 8 % of the
+requests disallowed, 3 % of the responses paywalled; a few big sites and a long tail of 4,000.
+Each command runs in its own process, as a user runs it; the median of the runs is reported
+with the peak memory of the largest one.
 
     python -m bench.log_tools [--records 1000000] [--runs 3]
 """
@@ -19,6 +21,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 from bench.report import median, write_section
 from crawler.provenance import DecisionLog
@@ -26,19 +29,82 @@ from crawler.provenance import DecisionLog
 TARGETS = {"export csv": 30.0, "export jsonl": 30.0, "export parquet": 30.0, "report": 60.0}
 _SITES = 4000
 _TLDS = ("com", "org", "de", "fr", "co.uk", "com.au", "nl", "io")
+_FETCHED = "2025-06-01T10:00:00.000000Z"
+_PURPOSE = {"purpose": "train-ai"}
 
 
-def _robots(rnd: random.Random, host: str, path: str, allowed: bool) -> dict[str, object]:
-    return {
+def _document(rnd: random.Random, url: str, status: int) -> dict[str, Any]:
+    sha = f"{rnd.getrandbits(256):064x}"
+    return {"doc_url": url, "doc_status": status, "doc_fetched_at": _FETCHED, "doc_sha256": sha}
+
+
+def _request(rnd: random.Random, host: str, path: str, allowed: bool) -> dict[str, Any]:
+    """Evidence and findings of one request, as the full request gate writes them."""
+    rule = "no rule matched" if allowed else f"Disallow: {path.rsplit('/', 1)[0]}/"
+    robots = {
         "token": "HeedBot",
-        "doc_url": f"https://{host}/robots.txt",
-        "doc_status": 200,
-        "doc_fetched_at": "2025-06-01T10:00:00.000000Z",
-        "doc_sha256": f"{rnd.getrandbits(256):064x}",
+        **_document(rnd, f"https://{host}/robots.txt", 200),
         "group": ["*"],
         "group_line": 1,
-        "rule": "no rule matched" if allowed else f"Disallow: {path.rsplit('/', 1)[0]}/",
+        "rule": rule,
         **({} if allowed else {"rule_line": 3}),
+    }
+    evidence = {
+        "blocklist": {"host": host, "lists_sha256": "2" * 64},
+        "access": {},
+        "robots": robots,
+        "content-usage": {"preference": "unknown", "rules": {}, "source": "robots.txt", **_PURPOSE},
+        "content-signal": {"signal": "ai-train", "source": "robots.txt", "value": None, **_PURPOSE},
+        "tdmrep": _document(rnd, f"https://{host}/.well-known/tdmrep.json", 404),
+        "ai-txt": _document(rnd, f"https://{host}/ai.txt", 404),
+    }
+    answers = {
+        "blocklist": ("allow", "blocklist.not_listed"),
+        "access": ("allow", "access.open"),
+        "robots": ("allow", "robots.no_rule") if allowed else ("deny", "robots.disallow"),
+        "content-usage": ("allow", "content-usage.unknown"),
+        "content-signal": ("allow", "content-signal.unknown"),
+        "tdmrep": ("allow", "tdmrep.none"),
+        "ai-txt": ("allow", "ai-txt.unavailable"),
+    }
+    if not allowed:  # the request gate stops at the first deny
+        evidence = {k: evidence[k] for k in ("blocklist", "access", "robots")}
+        answers = {k: answers[k] for k in evidence}
+    return _record("request", evidence, answers)
+
+
+def _response(paywalled: bool) -> dict[str, Any]:
+    """Evidence and findings of one response: the response gate asks every check."""
+    evidence = {
+        "access": {"status": 200},
+        "paywall": {"markup": "json-ld", "isAccessibleForFree": False} if paywalled else {},
+        "tdmrep": {"header": None, "meta": None},
+        "content-usage": {"header": None, **_PURPOSE},
+        "content-signal": {"header": None, **_PURPOSE},
+        "noai": {"x_robots_tag": [], "meta": []},
+    }
+    answers = {
+        "access": ("allow", "access.open"),
+        "paywall": ("deny", "paywall.schema_org") if paywalled else ("allow", "paywall.none"),
+        "tdmrep": ("allow", "tdmrep.none"),
+        "content-usage": ("allow", "content-usage.unknown"),
+        "content-signal": ("allow", "content-signal.unknown"),
+        "noai": ("allow", "noai.none"),
+    }
+    return _record("response", evidence, answers)
+
+
+def _record(
+    stage: str, evidence: dict[str, Any], answers: dict[str, tuple[str, str]]
+) -> dict[str, Any]:
+    deciding = next((c for c, (d, _) in answers.items() if d == "deny"), list(answers)[-1])
+    return {
+        "stage": stage,
+        "decision": answers[deciding][0],
+        "check": deciding,
+        "reason": answers[deciding][1],
+        "evidence": evidence,
+        "findings": {c: {"decision": d, "reason": r} for c, (d, r) in answers.items()},
     }
 
 
@@ -50,7 +116,7 @@ def write_synthetic_log(path: Path, records: int, seed: int = 1) -> Path:
     log.write_header(
         {
             "spider": "site",
-            "started_at": "2025-06-01T10:00:00.000000Z",
+            "started_at": _FETCHED,
             "product_token": "HeedBot",
             "user_agent": "Mozilla/5.0 (compatible; HeedBot/0.1; +https://example.org/bot)",
             "software": {"heed": "0.1.0", "scrapy": "2.13", "protego": "0.4"},
@@ -63,36 +129,12 @@ def write_synthetic_log(path: Path, records: int, seed: int = 1) -> Path:
         path_ = f"/section{rnd.randrange(50)}/article-{rnd.randrange(10**6)}.html"
         url = f"https://{host}{path_}"
         allowed = rnd.random() > 0.08
-        evidence = {"access": {"credentials": "none"}, "robots": _robots(rnd, host, path_, allowed)}
-        seq = log.write(
-            {
-                "url": url,
-                "stage": "request",
-                "decision": "allow" if allowed else "deny",
-                "check": "robots",
-                "reason": "robots.no_rule" if allowed else "robots.disallow",
-                "evidence": evidence,
-            }
-        )
+        seq = log.write({"url": url, **_request(rnd, host, path_, allowed)})
         if allowed and log.records < records:
-            paywalled = rnd.random() < 0.03
-            log.write(
-                {
-                    "url": url,
-                    "stage": "response",
-                    "decision": "deny" if paywalled else "allow",
-                    "check": "paywall",
-                    "reason": "paywall.schema_org" if paywalled else "paywall.none",
-                    "evidence": {
-                        "access": {"status": 200},
-                        "paywall": {"markup": "json-ld"} if paywalled else {},
-                    },
-                    "status": 200,
-                    "content_type": "text/html",
-                    "bytes": int(rnd.lognormvariate(10, 1)),
-                    "request_seq": seq,
-                }
-            )
+            response = _response(paywalled=rnd.random() < 0.03)
+            size = int(rnd.lognormvariate(10, 1))
+            log.write({"url": url, **response, "status": 200, "content_type": "text/html",
+                       "bytes": size, "request_seq": seq})  # fmt: skip
     log.close()
     return path
 

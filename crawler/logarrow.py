@@ -21,13 +21,17 @@ from crawler.logtable import JSON_TEXT, flatten
 _CONVERSION_ERRORS = (pa.ArrowInvalid, pa.ArrowTypeError, OverflowError)
 
 
-def records_table(logs: list[str], records: list[dict[str, Any]]) -> pa.Table:
-    """One table for ``records``, the ``log`` column (the file of each record) first."""
+def records_table(records: list[dict[str, Any]]) -> pa.Table:
+    """One flat table for ``records`` (parsed records, as ``logread`` yields them)."""
     try:
-        table = _split_structs(pa.Table.from_struct_array(pa.array(records)))
+        return split_structs(pa.Table.from_struct_array(pa.array(records)))
     except _CONVERSION_ERRORS:
-        table = _table_of_flat_rows([flatten(r, containers_as_json=True) for r in records])
-    return table.add_column(0, "log", pa.array(logs, pa.string()))
+        return _table_of_flat_rows([flatten(r, containers_as_json=True) for r in records])
+
+
+def with_log(table: pa.Table, log: str) -> pa.Table:
+    """``table`` with the ``log`` column (the file its records came from) first."""
+    return table.add_column(0, "log", pa.array([log] * table.num_rows, pa.string()))
 
 
 def column_array(values: list[Any]) -> pa.Array:
@@ -45,7 +49,8 @@ def _table_of_flat_rows(rows: list[dict[str, Any]]) -> pa.Table:
     return pa.Table.from_arrays([column_array([r.get(n) for r in rows]) for n in names], names)
 
 
-def _split_structs(table: pa.Table) -> pa.Table:
+def split_structs(table: pa.Table) -> pa.Table:
+    """Struct columns split into dotted columns, lists as JSON text, ``{}`` kept."""
     names: list[str] = []
     columns: list[pa.ChunkedArray] = []
     for name, column in zip(table.column_names, table.columns, strict=True):
@@ -59,7 +64,7 @@ def _split_structs(table: pa.Table) -> pa.Table:
             nested = pa.Table.from_arrays(
                 children, [kind.field(i).name for i in range(len(children))]
             )
-            inner = _split_structs(nested)
+            inner = split_structs(nested)
             names += [f"{name}.{child}" for child in inner.column_names]
             columns += inner.columns
         elif pa.types.is_list(kind) or pa.types.is_large_list(kind):

@@ -1,11 +1,12 @@
 """Export decision records to CSV, JSON Lines or typed Parquet, in constant memory.
 
-JSON Lines is written in one pass. CSV and Parquet need every column before the first row, so
-the first pass verifies and flattens the records and spools them, a few thousand at a time, as
-Arrow tables in a temporary file beside the output, learning every column and its types; the
-second pass gives each spooled table the final schema and hands it to Arrow's CSV or Parquet
-writer. Memory stays flat however many records there are, and the output appears under its
-name only when it is complete.
+The logs are read in verified chunks of a few thousand records (``logchunks``). JSON Lines is
+written in one pass: each record as the log has it, its file added as ``log``. CSV and Parquet
+need every column before the first row, so the first pass spools the flat chunk tables to a
+temporary file beside the output, learning every column and its types; the second pass gives
+each spooled table the final schema and hands it to Arrow's CSV or Parquet writer. Memory
+stays flat however many records there are, and the output appears under its name only when it
+is complete.
 """
 
 from __future__ import annotations
@@ -17,7 +18,6 @@ import tempfile
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from itertools import islice
 from pathlib import Path
 from typing import IO, Any
 
@@ -27,29 +27,28 @@ import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
 
 from crawler.errors import HeedError
-from crawler.logarrow import records_table
-from crawler.logread import read_logs
+from crawler.logarrow import with_log
+from crawler.logchunks import Chunk, read_chunks
 from crawler.logtable import (
     FIRST_COLUMNS,
     LAST_COLUMNS,
     TIMESTAMP,
     RecordFilter,
     column_order,
-    flatten,
     is_time_column,
 )
 from crawler.progress import TerminalProgress
 
 FORMATS = ("csv", "jsonl", "parquet")
-_CHUNK_ROWS = 8192
 _NUMBERS = {pa.int64(), pa.float64()}
-_JSON_LINE = json.JSONEncoder(ensure_ascii=False)
 
 
 @dataclass(frozen=True)
 class ExportResult:
+    """Records written, and columns (``None`` for JSON Lines: records keep their shape)."""
+
     rows: int
-    columns: int
+    columns: int | None
 
 
 def export_logs(
@@ -60,14 +59,14 @@ def export_logs(
     progress: TerminalProgress | None = None,
 ) -> ExportResult:
     """Write every record of ``paths`` that ``keep`` keeps to ``out`` in format ``fmt``."""
-    kept = ((path, r) for path, r in read_logs(paths, progress) if keep.keeps(r))
+    chunks = read_chunks(paths, progress)
     with _replace_when_done(out) as handle, _no_cycle_collection():
         if fmt == "jsonl":
-            return _write_jsonl((flatten(r, log=str(path)) for path, r in kept), handle)
+            return _write_jsonl(chunks, keep, handle)
         with tempfile.TemporaryFile(dir=out.parent, prefix=".heed-export-") as spool_file:
             spool = _Spool(spool_file)
-            while chunk := list(islice(kept, _CHUNK_ROWS)):
-                spool.add(records_table([str(path) for path, _ in chunk], [r for _, r in chunk]))
+            for chunk in chunks:
+                spool.add(with_log(chunk.table.filter(keep.mask(chunk.table)), str(chunk.path)))
             if progress is not None:
                 progress.phase(f"writing {out.name}")
             schema = spool.schema(timestamps=fmt == "parquet")
@@ -106,14 +105,19 @@ def _no_cycle_collection() -> Iterator[None]:
             gc.enable()
 
 
-def _write_jsonl(rows: Iterable[dict[str, Any]], handle: IO[bytes]) -> ExportResult:
-    count = 0
-    columns: set[str] = set()
-    for row in rows:
-        handle.write(_JSON_LINE.encode(row).encode("utf-8") + b"\n")
-        columns.update(row)
-        count += 1
-    return ExportResult(count, len(columns))
+def _write_jsonl(chunks: Iterable[Chunk], keep: RecordFilter, handle: IO[bytes]) -> ExportResult:
+    """Each kept record as written, verified, with ``"log"`` first: nothing re-encoded."""
+    rows = 0
+    for chunk in chunks:
+        prefix = b'{"log":' + json.dumps(str(chunk.path)).encode("utf-8") + b","
+        kept = [
+            raw
+            for raw, wanted in zip(chunk.lines, keep.mask(chunk.table).to_pylist(), strict=True)
+            if wanted
+        ]
+        handle.writelines(prefix + raw[1:] for raw in kept)
+        rows += len(kept)
+    return ExportResult(rows, None)
 
 
 class _Spool:

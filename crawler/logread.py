@@ -12,7 +12,7 @@ import hashlib
 import json
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, BinaryIO, Protocol
 
 from crawler.errors import LogReadError
 from crawler.provenance import FORMAT, GENESIS, record_hash
@@ -64,29 +64,53 @@ def read_logs(
 def read_log(path: Path, progress: Progress | None = None) -> Iterator[dict[str, Any]]:
     """Yield every record of ``path`` in order, run header first; raise ``BadLine`` at the
     first line that is not a sound, chained record (so nothing unverified is ever yielded)."""
-    try:
-        handle = path.open("rb")
-    except OSError as exc:
-        raise BadLine(path, 0, f"cannot read: {exc.strerror or exc}") from exc
-    prev = GENESIS
-    lineno = 0
-    with handle:
+    chain = Chain(path)
+    with open_log(path) as handle:
         while raw := handle.readline(MAX_LINE_BYTES):
-            lineno += 1
-            record = _parse(raw, lineno)
-            if isinstance(record, str):
-                raise BadLine(path, lineno, record)
-            problem = _chain_problem(raw, record, lineno, prev)
-            if problem:
-                raise BadLine(path, lineno, problem)
-            prev = record["hash"]
-            if progress is not None and not lineno % _PROGRESS_EVERY:
+            yield chain.check(raw)
+            if progress is not None and not chain.lines % _PROGRESS_EVERY:
                 progress.update(handle.tell())
-            yield record
-    if lineno == 0:
-        raise BadLine(path, 1, "empty file: not a Heed decision log")
+    chain.finish()
     if progress is not None:
         progress.update(path.stat().st_size)
+
+
+def open_log(path: Path) -> BinaryIO:
+    """``path`` opened for reading, or ``BadLine`` saying why it cannot be."""
+    try:
+        return path.open("rb")
+    except OSError as exc:
+        raise BadLine(path, 0, f"cannot read: {exc.strerror or exc}") from exc
+
+
+class Chain:
+    """The state of one log's chain while its lines are checked in order."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.lines = 0
+        self.prev = GENESIS
+
+    def check(self, raw: bytes) -> dict[str, Any]:
+        """The record on the next line, or ``BadLine`` naming what is wrong with it."""
+        lineno = self.lines + 1
+        record = _parse(raw, lineno)
+        if isinstance(record, str):
+            raise BadLine(self.path, lineno, record)
+        problem = _chain_problem(raw, record, lineno, self.prev)
+        if problem:
+            raise BadLine(self.path, lineno, problem)
+        self.lines, self.prev = lineno, record["hash"]
+        return record
+
+    def advance(self, lines: int, last_hash: str) -> None:
+        """Accept ``lines`` lines checked elsewhere, the last of them hashing to ``last_hash``."""
+        self.lines += lines
+        self.prev = last_hash
+
+    def finish(self) -> None:
+        if self.lines == 0:
+            raise BadLine(self.path, 1, "empty file: not a Heed decision log")
 
 
 def _parse(raw: bytes, lineno: int) -> dict[str, Any] | str:
@@ -130,17 +154,18 @@ def _chain_problem(raw: bytes, record: dict[str, Any], lineno: int, prev: str) -
 
 
 def _hash_matches(raw: bytes, record: dict[str, Any]) -> bool:
-    """Does ``record['hash']`` hash the record without it?
-
-    Fast path: a line as the writer wrote it is the canonical JSON, so removing its
-    ``"hash":"…",`` member leaves exactly the bytes that were hashed. Matching bytes prove the
-    content (short of a SHA-256 collision); anything else is settled by re-serialising.
-    """
+    """Does ``record['hash']`` hash the record without it? The bytes say so for a line as the
+    writer wrote it; anything else is settled by re-serialising."""
     digest = record.get("hash")
     if not isinstance(digest, str):
         return False
+    return line_hashes_to(raw, digest) or record_hash(record) == digest
+
+
+def line_hashes_to(raw: bytes, digest: str) -> bool:
+    """Fast path: a line as the writer wrote it is canonical JSON, so removing its top-level
+    ``"hash":"<digest>",`` member leaves exactly the bytes that were hashed. Matching bytes
+    prove the content (short of a SHA-256 collision); a mismatch proves nothing either way."""
     member = b'"hash":"' + digest.encode("utf-8") + b'",'
     at = raw.rfind(member)
-    if at > 0 and hashlib.sha256(raw[:at] + raw[at + len(member) : -1]).hexdigest() == digest:
-        return True
-    return record_hash(record) == digest
+    return at > 0 and hashlib.sha256(raw[:at] + raw[at + len(member) : -1]).hexdigest() == digest

@@ -13,6 +13,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+import pyarrow as pa
+import pyarrow.compute as pc
+
 # The columns every reviewer looks for first, then evidence, then run-header facts, then the
 # chain: the order of a CSV header and of a Parquet schema.
 FIRST_COLUMNS = (
@@ -89,16 +92,26 @@ class RecordFilter:
     since: str | None = None
     until: str | None = None
 
-    def keeps(self, record: Mapping[str, Any]) -> bool:
-        # A run header has no decision or check: it is kept only when those are not filtered.
-        if self.decision is not None and record.get("decision") != self.decision:
-            return False
-        if self.checks is not None and record.get("check") not in self.checks:
-            return False
-        ts = record.get("ts")
-        if self.since is not None and not (isinstance(ts, str) and ts >= self.since):
-            return False
-        return self.until is None or (isinstance(ts, str) and ts < self.until)
+    def mask(self, table: pa.Table) -> pa.Array:
+        """True for the rows of ``table`` to keep. A run header has no decision or check: it
+        is kept only when those are not filtered."""
+        keep = pa.array([True] * table.num_rows, pa.bool_())
+        if self.decision is not None:
+            keep = pc.and_kleene(keep, pc.equal(_text(table, "decision"), self.decision))
+        if self.checks is not None:
+            wanted = pa.array(sorted(self.checks), pa.string())
+            keep = pc.and_kleene(keep, pc.is_in(_text(table, "check"), value_set=wanted))
+        if self.since is not None:
+            keep = pc.and_kleene(keep, pc.greater_equal(_text(table, "ts"), self.since))
+        if self.until is not None:
+            keep = pc.and_kleene(keep, pc.less(_text(table, "ts"), self.until))
+        return pc.fill_null(keep, False)
+
+
+def _text(table: pa.Table, name: str) -> pa.ChunkedArray | pa.Array:
+    if name not in table.column_names:
+        return pa.nulls(table.num_rows, pa.string())
+    return table.column(name).cast(pa.string())
 
 
 def parse_time_bound(text: str) -> str:

@@ -17,8 +17,9 @@ def register(commands: Any) -> None:
     export = commands.add_parser(
         "export",
         help="write decision records as CSV, JSON Lines or Parquet",
-        description="Write every record of the logs (run headers included), chain-verified, "
-        "with evidence flattened to columns such as evidence.robots.rule. Filters combine.",
+        description="Write every record of the logs (run headers included), chain-verified. "
+        "CSV and Parquet flatten evidence to columns such as evidence.robots.rule; JSON Lines "
+        "keeps each record as written and adds its file as log. Filters combine.",
     )
     export.add_argument("logs", nargs="+", metavar="LOG", help="log files or folders of logs")
     export.add_argument("-o", "--output", required=True, type=Path, metavar="OUT")
@@ -66,8 +67,7 @@ def run_export(args: argparse.Namespace) -> int:
         result = export_logs(files, args.output, fmt, keep, progress)
     finally:
         progress.close()
-    print(
-        f"{args.output}: {result.rows} records, {result.columns} columns "
-        f"({fmt}, from {len(files)} log{'s' * (len(files) != 1)})"
-    )
+    columns = f", {result.columns} columns" if result.columns is not None else ""
+    logs = f"{len(files)} log{'s' * (len(files) != 1)}"
+    print(f"{args.output}: {result.rows} records{columns} ({fmt}, from {logs})")
     return 0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pyarrow as pa
 import pytest
 
 from crawler.logtable import RecordFilter, column_order, flatten, parse_time_bound
@@ -49,10 +50,21 @@ def test_filter_combines_decision_checks_and_half_open_window() -> None:
         since="2025-06-01T00:00:00.000000Z",
         until="2025-06-02T00:00:00.000000Z",
     )
-    base = {"decision": "deny", "check": "robots", "ts": "2025-06-01T00:00:00.000000Z"}
-    assert keep.keeps(base)
-    assert not keep.keeps({**base, "ts": "2025-06-02T00:00:00.000000Z"})
-    assert not keep.keeps({**base, "decision": "allow"})
-    assert not keep.keeps({**base, "check": "tdmrep"})
-    assert not keep.keeps({"stage": "run", "ts": base["ts"]})
-    assert RecordFilter().keeps({"stage": "run"})
+    base = {
+        "stage": "request",
+        "decision": "deny",
+        "check": "robots",
+        "ts": "2025-06-01T00:00:00.000000Z",
+    }
+    rows = [
+        base,
+        {**base, "ts": "2025-06-02T00:00:00.000000Z"},
+        {**base, "decision": "allow"},
+        {**base, "check": "tdmrep"},
+        {"stage": "run", "ts": base["ts"]},
+    ]
+    table = pa.Table.from_pylist(rows)
+    assert keep.mask(table).to_pylist() == [True, False, False, False, False]
+    assert RecordFilter().mask(table).to_pylist() == [True] * 5
+    header_only = pa.Table.from_pylist([{"stage": "run", "ts": base["ts"]}])
+    assert keep.mask(header_only).to_pylist() == [False]
