@@ -7,6 +7,8 @@ The README's settings table mirrors this file (a test checks it). Override any o
 BOT_NAME = "heed"
 SPIDER_MODULES = ["crawler.spiders"]
 NEWSPIDER_MODULE = "crawler.spiders"
+# `scrapy crawl` prints Heed's configuration errors as one line, not a traceback.
+COMMANDS_MODULE = "crawler.commands"
 
 # --- Identity (RFC 9309 §2.2.1) -------------------------------------------------------------
 # The product token robots.txt groups are matched against: letters, "-" and "_" only.

@@ -272,8 +272,9 @@ def test_default_scrapy_agent_is_refused(make_server, crawl) -> None:
     result = crawl(
         [server.url_for("/p")], settings={"USER_AGENT": "Scrapy/2.19.0 (+https://scrapy.org)"}
     )
-    assert result.returncode != 0
-    assert "Scrapy's default agent" in result.stderr
+    assert result.returncode == 2
+    assert "heed: error: USER_AGENT=" in result.stderr and "Scrapy's default agent" in result.stderr
+    assert "Traceback" not in result.stderr
     assert len(server.log) == 0
 
 

@@ -1,0 +1,1 @@
+"""Scrapy commands as Heed runs them (``COMMANDS_MODULE``)."""
