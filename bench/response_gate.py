@@ -166,22 +166,23 @@ def report(rows: list[tuple[str, int, float, float, float]], runs: int, names: l
         f"~{PAGE_BYTES // 1000} KB article page and writing its decision to a real log, beside "
         "the same gate without the four opt-out checks; and the opt-out checks alone, on a "
         f"fresh page each time so that the parse of the head counts. Medians of {runs} pages "
-        f"per case; target <= {TARGET_MS:g} ms for the opt-out checks.",
+        f"per case; target <= {TARGET_MS:g} ms for the whole gate.",
         "",
         "| page | bytes | whole gate, ms | gate without opt-outs, ms | opt-out checks alone, ms |",
         "| --- | ---: | ---: | ---: | ---: |",
     ]
     lines += [f"| {n} | {b:,} | {g:.2f} | {w:.2f} | {o:.3f} |" for n, b, g, w, o in rows]
+    worst_gate = max(g for _, _, g, _, _ in rows)
     worst = max(o for *_, o in rows)
-    verdict = "within" if worst <= TARGET_MS else "over"
+    verdict = "within" if worst_gate <= TARGET_MS else "over"
     lines += [
         "",
-        f"The opt-out checks cost at most {worst:.3f} ms a page: {verdict} the target. They "
-        "read headers and the meta elements of the head, which is parsed alone (a page with a "
-        "`<meta>` after its head is parsed whole). Most of the gate's time is the paywall "
-        'check\'s parse of the whole page for its JSON-LD (see "Access check per page") and '
-        "the log write; on a loaded machine the difference between the first two columns also "
-        "carries the cost of freeing that parse.",
+        f"The whole gate costs at most {worst_gate:.2f} ms a page: {verdict} the target; the "
+        f"opt-out checks at most {worst:.3f} ms. They read headers and the meta elements of the "
+        "head, which is parsed alone (a page with a `<meta>` after its head is parsed whole). "
+        "The paywall check reads JSON-LD from the page's JSON-LD scripts alone and parses the "
+        "whole page only when it may hold microdata or AMP paywall markup (or when "
+        "`HEED_PAYWALL_PARTIAL=keep_free` must cut it); the rest is the log write.",
         "",
         "Reproduce: `.venv/bin/python bench/response_gate.py`.",
     ]

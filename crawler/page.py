@@ -16,6 +16,8 @@ if TYPE_CHECKING:
 # Where the head ends, and a meta element anywhere after it (which needs the whole document).
 _HEAD_END = re.compile(rb"</head\s*>|<body[\s>]", re.IGNORECASE)
 _META_TAG = re.compile(rb"<meta[\s/>]", re.IGNORECASE)
+# A script element as the HTML tokenizer sees it: its content ends at the first "</script".
+_SCRIPT = re.compile(rb"<script\b([^>]*)>.*?</script\s*>", re.IGNORECASE | re.DOTALL)
 
 
 class Page:
@@ -53,9 +55,18 @@ class Page:
         if not self.is_html or not self.response.body.strip():
             return None
         try:
+            if self.wide_encoding:
+                # lxml stumbles on UTF-16/32 bytes (and their BOM): parse Scrapy's decoded text.
+                return html.document_fromstring(self.response.text)
             return html.document_fromstring(self.response.body, parser=self._parser)
-        except (etree.ParserError, ValueError, LookupError):
+        except (etree.ParserError, ValueError, LookupError, AttributeError):
             return None
+
+    @cached_property
+    def wide_encoding(self) -> bool:
+        """UTF-16 or UTF-32: bytes that cannot be searched for ASCII tags."""
+        encoding = (getattr(self.response, "encoding", None) or "").lower()
+        return encoding.startswith(("utf-16", "utf-32"))
 
     @cached_property
     def _parser(self) -> html.HTMLParser:
@@ -95,4 +106,18 @@ class Page:
     def json_ld(self) -> tuple[JsonLdBlock, ...]:
         """Every ``application/ld+json`` block, each parsed on its own (one broken block does
         not hide the others); see ``reservations.jsonld``."""
-        return parse_json_ld(self.tree)
+        body = self.response.body
+        if "tree" in self.__dict__ or self.wide_encoding:
+            return parse_json_ld(self.tree)  # bytes cannot be searched for tags in these
+        scripts = [m.group(0) for m in _SCRIPT.finditer(body) if b"ld+json" in m.group(1).lower()]
+        if not scripts:
+            return ()
+        # Only the JSON-LD scripts are parsed: a fraction of the whole page's parse. A script
+        # inside a comment is read too, which can only add a restriction.
+        try:
+            scripts_only = html.document_fromstring(
+                b"<html><head>" + b"".join(scripts) + b"</head></html>", parser=self._parser
+            )
+        except (etree.ParserError, ValueError, LookupError):
+            return parse_json_ld(self.tree)
+        return parse_json_ld(scripts_only)

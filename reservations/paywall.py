@@ -118,6 +118,20 @@ def _decide_partial(
     return PaywallDecision(allow("paywall", "paywall.free_part_kept", **evidence), kept)
 
 
+def needs_document(body: bytes, encoding: str) -> bool:
+    """Whether the page may hold microdata or AMP paywall markup, which only a full parse of the
+    document reads; JSON-LD and meta tags are read without one. A wide encoding defeats the
+    byte search, so such a page is always parsed."""
+    if encoding.lower().startswith(_WIDE_ENCODINGS):
+        return True
+    lowered = body.lower()
+    return (
+        (b"itemprop" in lowered and b"isaccessibleforfree" in lowered)
+        or b"subscriptions-section" in lowered
+        or b"amp-access-hide" in lowered
+    )
+
+
 class _Scan:
     """A cheap byte pre-scan: skip tree searches for markup the page cannot contain."""
 

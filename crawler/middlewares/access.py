@@ -23,7 +23,13 @@ from reservations.access import (
     request_access_verdict,
     response_access_verdict,
 )
-from reservations.paywall import PARTIAL_POLICIES, PartialPolicy, decide_paywall, find_paywall
+from reservations.paywall import (
+    PARTIAL_POLICIES,
+    PartialPolicy,
+    decide_paywall,
+    find_paywall,
+    needs_document,
+)
 from reservations.verdict import Verdict, allow, deny
 
 if TYPE_CHECKING:
@@ -133,10 +139,13 @@ class PaywallCheck:
     async def check_response(self, response: Response, page: Page) -> Verdict:
         if not page.is_html:
             return allow(self.name, "paywall.not_html", content_type=page.content_type)
-        tree = page.tree
-        if tree is None:
-            if not response.body.strip():
-                return allow(self.name, "paywall.empty")
+        if not response.body.strip():
+            return allow(self.name, "paywall.empty")
+        # The full parse (most of this check's cost) only where markup may need it.
+        encoding = getattr(response, "encoding", "") or ""
+        full = self.partial == "keep_free" or needs_document(response.body, encoding)
+        tree = page.tree if full else None
+        if full and tree is None:
             # Markup we cannot read may declare a paywall we cannot see: fail closed.
             return deny(self.name, "paywall.unreadable_html", bytes=len(response.body))
         findings = find_paywall(tree, response.body, page.meta, page.json_ld)
