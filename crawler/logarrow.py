@@ -34,7 +34,7 @@ def with_log(table: pa.Table, log: str) -> pa.Table:
     return table.add_column(0, "log", pa.array([log] * table.num_rows, pa.string()))
 
 
-def column_array(values: list[Any]) -> pa.Array:
+def _column_array(values: list[Any]) -> pa.Array:
     """Arrow infers the type; a column mixing kinds is kept as text, non-strings as JSON."""
     try:
         return pa.array(values)
@@ -46,7 +46,7 @@ def column_array(values: list[Any]) -> pa.Array:
 
 def _table_of_flat_rows(rows: list[dict[str, Any]]) -> pa.Table:
     names = list(dict.fromkeys(name for row in rows for name in row))
-    return pa.Table.from_arrays([column_array([r.get(n) for r in rows]) for n in names], names)
+    return pa.Table.from_arrays([_column_array([r.get(n) for r in rows]) for n in names], names)
 
 
 def split_structs(table: pa.Table) -> pa.Table:

@@ -94,8 +94,8 @@ def _replace_when_done(out: Path) -> Iterator[IO[bytes]]:
 
 @contextmanager
 def _no_cycle_collection() -> Iterator[None]:
-    """Records are plain trees freed by reference counting; scanning millions of them for
-    cycles that cannot exist costs a quarter of the run."""
+    """Records are plain trees, freed by reference counting: scanning millions of them for
+    cycles that cannot exist only slows a long export down."""
     was_enabled = gc.isenabled()
     gc.disable()
     try:
