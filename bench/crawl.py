@@ -84,15 +84,19 @@ def machine_busy() -> float:
     return _ticks("/proc/stat", 1, 3) + _ticks("/proc/stat", 6, 7)
 
 
-def wait_for_quiet(share: float = 0.3, patience: float = 300.0) -> None:
+def wait_for_quiet(share: float = 0.5, patience: float = 120.0) -> None:
     """Wait (up to ``patience`` s) until other processes use under ``share`` of one core."""
     deadline = time.monotonic() + patience
+    waited = False
     while time.monotonic() < deadline:
         before = machine_busy()
         time.sleep(1.0)
         if machine_busy() - before < share:
             return
-    print("  (the machine stayed busy; measuring anyway)", flush=True)
+        if not waited:
+            print("  waiting for other processes to quieten down...", flush=True)
+            waited = True
+    print("  the machine stayed busy; measuring anyway", flush=True)
 
 
 @dataclass(frozen=True)
@@ -119,6 +123,7 @@ class SiteServer:
     """The site in a subprocess of its own, so that its CPU is not the crawler's."""
 
     def __init__(self, site: Site) -> None:
+        self.site = site
         self.proc = subprocess.Popen(
             [sys.executable, str(BENCH / "site_server.py"), "--origins", str(site.origins),
              "--pages", str(site.pages)],
@@ -224,7 +229,7 @@ def server_capacity(server: SiteServer, seconds: float = 3.0, connections: int =
     import asyncio
 
     request = b"GET /a/0.html HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
-    size = len(Site(1, 1).routes()[b"/a/0.html"])
+    size = len(server.site.routes()[b"/a/0.html"])
 
     async def client(port: int, deadline: float) -> int:
         reader, writer = await asyncio.open_connection("127.0.0.1", port)
@@ -290,7 +295,18 @@ def main() -> None:
         "records": args.log_records,
         "bytes": len(canonical_json(sample)),
     }
-    figures = {"rounds": args.rounds, "log": log, "capacity": capacity, "given": STOCK}
+    niceness = os.nice(0)
+    command = " ".join(
+        [*([f"nice -n {niceness}"] if niceness else []), ".venv/bin/python bench/crawl.py"]
+        + sys.argv[1:]
+    )
+    figures = {
+        "rounds": args.rounds,
+        "log": log,
+        "capacity": capacity,
+        "given": STOCK,
+        "command": command,
+    }
     section = markdown(runs, site, TUNED, figures)
     print("\n" + section)
     if not args.quick:

@@ -154,8 +154,10 @@ def markdown(runs: Sequence[Run], site: Any, tuned: str, figures: dict[str, Any]
             f"Machine: {cpu_model()}. Other processes shared it during some runs (last "
             "column); the rounds alternate so that such load falls on both crawlers alike.",
             "",
-            "Reproduce: `.venv/bin/python bench/crawl.py --rounds 5` (about five minutes; "
-            "`--explore` adds the variants Heed's defaults were chosen against, `--quick` is a "
-            "small smoke run that writes nothing).",
+            f"Measured with `{figures['command']}`. Reproduce: `.venv/bin/python "
+            "bench/crawl.py --rounds 5` (about five minutes on an idle machine; `--explore` "
+            "adds the variants Heed's defaults were chosen against; on a shared machine "
+            "`nice -n -15` (as root) keeps other processes from taking the crawler's core; "
+            "`--quick` is a small smoke run that writes nothing).",
         ]
     )

@@ -11,6 +11,7 @@ import contextlib
 import hashlib
 import json
 import os
+import secrets
 import time
 from collections.abc import Mapping
 from datetime import UTC, datetime
@@ -37,17 +38,23 @@ def record_hash(record: Mapping[str, Any]) -> str:
     return hashlib.sha256(canonical_json(body).encode("utf-8")).hexdigest()
 
 
-def chained_line(record: Mapping[str, Any]) -> tuple[str, str]:
-    """``record``'s hash and its canonical JSON with ``hash`` added, serialising it only once.
+# Stands in for a record's hash while the record is encoded; random, so that no crawled value
+# can contain it, and never written.
+_PLACEHOLDER = secrets.token_hex(32)
+_SLOT = f'"hash":"{_PLACEHOLDER}"'
 
-    The keys before and after ``"hash"`` in sorted order are encoded apart, so the hashed text
-    (without ``hash``) and the written line (with it) share both halves: the writer's hot path.
+
+def chained_line(record: Mapping[str, Any]) -> tuple[str, str]:
+    """``record``'s hash and its canonical JSON with ``hash`` added, encoding it only once.
+
+    The record is encoded with a placeholder in its ``hash`` field: cutting that field out
+    gives the text the hash is computed over, putting the digest in gives the line to write.
     """
-    before = canonical_json({k: v for k, v in record.items() if k < "hash"})[1:-1]
-    after = canonical_json({k: v for k, v in record.items() if k > "hash"})[1:-1]
-    body = "{" + ",".join(filter(None, (before, after))) + "}"
+    text = canonical_json({**record, "hash": _PLACEHOLDER})
+    before, _, after = text.partition(_SLOT)
+    body = before + after[1:] if after.startswith(",") else before.removesuffix(",") + after
     digest = hashlib.sha256(body.encode("utf-8")).hexdigest()
-    return digest, "{" + ",".join(filter(None, (before, f'"hash":"{digest}"', after))) + "}"
+    return digest, f'{before}"hash":"{digest}"{after}'
 
 
 def utc_now() -> str:

@@ -10,7 +10,7 @@ import pytest
 
 from crawler.errors import LogWriteError
 from crawler.logverify import verify_log
-from crawler.provenance import GENESIS, DecisionLog, canonical_json, record_hash
+from crawler.provenance import GENESIS, DecisionLog, canonical_json, chained_line, record_hash
 
 
 def write_log(path: Path, n: int = 5) -> Path:
@@ -49,6 +49,17 @@ def test_any_record_is_written_canonical_with_its_hash_in_sorted_place(tmp_path:
         record = json.loads(line)
         assert line == canonical_json(record) + "\n"
         assert record["hash"] == record_hash(record)
+
+
+@pytest.mark.parametrize(
+    "record",
+    [{}, {"a": 1}, {"z": 1}, {"a": {"hash": "0" * 64}, "z": '"hash":"x"'}],
+    ids=["empty", "hash-last", "hash-first", "hash-lookalikes"],
+)
+def test_chained_line_is_the_canonical_record_with_its_own_hash(record: dict) -> None:
+    digest, line = chained_line(record)
+    assert digest == record_hash(record)
+    assert line == canonical_json({**record, "hash": digest})
 
 
 def test_record_reaches_the_os_before_write_returns(tmp_path: Path) -> None:
