@@ -111,8 +111,10 @@ class Run:
     cpu: float
     server_share: float
     other_share: float
-    # A typical request-stage record of a Heed crawl's decision log (for the writer benchmark).
+    # A typical request-stage record of a Heed crawl's decision log (for the writer benchmark),
+    # and how many records that log holds.
     sample: dict[str, Any] | None = field(default=None, repr=False)
+    records: int = 0
 
     @property
     def pages_per_second(self) -> float:
@@ -178,7 +180,7 @@ def crawl(variant: str, server: SiteServer) -> Run:
         )  # fmt: skip
         after = (_children_cpu(), server.cpu(), machine_busy(), time.perf_counter())
         cpu, server_cpu, busy, wall = (a - b for a, b in zip(after, before, strict=True))
-        sample = typical_request_record(Path(tmp) / "decisions.jsonl")
+        sample, records = log_sample(Path(tmp) / "decisions.jsonl")
     stats = {name: float(value) for name, value in _STAT.findall(proc.stderr)}
     pages = int(stats.get("item_scraped_count", 0))
     if proc.returncode or pages != server.allowed:
@@ -189,23 +191,19 @@ def crawl(variant: str, server: SiteServer) -> Run:
     denied = stats.get("heed/deny/robots.disallow", stats.get("robotstxt/forbidden", 0))
     seconds = stats["elapsed_time_seconds"]
     other = max(0.0, busy - cpu - server_cpu) / wall
-    return Run(variant, pages, int(denied), seconds, cpu, server_cpu / wall, other, sample)
+    share = server_cpu / wall
+    return Run(variant, pages, int(denied), seconds, cpu, share, other, sample, records)
 
 
-def typical_request_record(log: Path) -> dict[str, Any] | None:
-    """The request-stage record of median length in ``log``, without its chain fields."""
+def log_sample(log: Path) -> tuple[dict[str, Any] | None, int]:
+    """The request-stage record of median length in ``log`` (without its chain fields), and
+    how many records ``log`` holds."""
     if not log.exists():
-        return None
-    lines = sorted(
-        (
-            line
-            for line in log.read_text(encoding="utf-8").splitlines()
-            if '"stage":"request"' in line
-        ),
-        key=len,
-    )
-    record: dict[str, Any] = json.loads(lines[len(lines) // 2])
-    return {k: v for k, v in record.items() if k not in ("ts", "seq", "prev", "hash")}
+        return None, 0
+    lines = log.read_text(encoding="utf-8").splitlines()
+    requests = sorted((line for line in lines if '"stage":"request"' in line), key=len)
+    record: dict[str, Any] = json.loads(requests[len(requests) // 2])
+    return {k: v for k, v in record.items() if k not in ("ts", "seq", "prev", "hash")}, len(lines)
 
 
 def log_records_per_second(records: int, sample: dict[str, Any]) -> float:
@@ -308,6 +306,7 @@ def main() -> None:
         "rounds": args.rounds,
         "log": log,
         "log_records": args.log_records,
+        "records_per_page": next(r.records for r in runs if r.records) / server.allowed,
         "capacity": capacity,
         "given": STOCK,
         "command": command,
