@@ -15,7 +15,7 @@ from crawler.errors import ConfigError
 from crawler.middlewares.robots import RobotsCheck
 from crawler.recorder import DecisionRecorder
 from reservations.purpose import Purpose, parse_purpose
-from reservations.robots_policy import RobotsState, robots_verdict
+from reservations.robots_policy import RobotsState
 from reservations.verdict import Verdict, allow
 
 if TYPE_CHECKING:
@@ -76,13 +76,17 @@ class SharedRobots:
             )
         self.crawler = crawler
         self.tokens = obeyed_tokens(crawler.settings)
+        self._check: RobotsCheck | None = None
 
     def _robots(self) -> RobotsCheck:
+        if self._check is not None:
+            return self._check
         from crawler.middlewares.gates import RequestGate
 
         gate = self.crawler.get_downloader_middleware(RequestGate)
         for check in gate.checks if gate is not None else ():
             if isinstance(check, RobotsCheck):
+                self._check = check
                 return check
         raise RuntimeError(f"no {ROBOTS_CHECK} in the request gate")  # the gate denies
 
@@ -95,9 +99,9 @@ class SharedRobots:
         group (empty when there is no robots.txt); ``None`` when robots.txt does not let us
         crawl the URL, since usage preferences apply only to what can be crawled
         (draft-ietf-aipref-attach §3.1) and the robots check will deny it."""
-        state = await self.state(request)
-        if not robots_verdict(state, request.url, self.tokens[0]).allowed:
+        if not (await self._robots().verdict(request)).allowed:
             return None
+        state = await self.state(request)
         if state.file is None:
             return {}
         return {

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from typing import TYPE_CHECKING
+from weakref import WeakKeyDictionary
 
 from scrapy.utils.httpobj import urlparse_cached
 
@@ -61,6 +62,11 @@ class RobotsCheck:
             max_redirects=settings.getint("HEED_ROBOTS_MAX_REDIRECTS"),
         )
         self.cache: OriginCache[RobotsState] = origin_cache_for(crawler, "robots")
+        # Per request in flight (forgotten with it): the state it was judged under, its URL
+        # (a redirect copy is another request) and the verdict.
+        self._verdicts: WeakKeyDictionary[Request, tuple[RobotsState, str, Verdict]] = (
+            WeakKeyDictionary()
+        )
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> RobotsCheck:
@@ -77,9 +83,20 @@ class RobotsCheck:
             # robots.txt and its redirect hops: always allowed (RFC 9309 §2.2.2).
             return allow("robots", "robots.policy_document")
         state = await self.state(request)
-        verdict = robots_verdict(state, request.url, self.token)
+        verdict = await self.verdict(request)
         if state.file is not None:
             self._apply_crawl_delay(request, state)
+        return verdict
+
+    async def verdict(self, request: Request) -> Verdict:
+        """Our token's verdict for ``request``, evaluated once per request and robots.txt: the
+        extension-line checks ask it too, before this check runs."""
+        state = await self.state(request)
+        known = self._verdicts.get(request)
+        if known is not None and known[0] is state and known[1] == request.url:
+            return known[2]
+        verdict = robots_verdict(state, request.url, self.token)
+        self._verdicts[request] = (state, request.url, verdict)
         return verdict
 
     async def _load(self, origin: str) -> tuple[RobotsState, float]:
