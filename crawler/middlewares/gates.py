@@ -107,6 +107,12 @@ class _Gate:
         return seq
 
 
+def _policy_document(doc: str) -> Verdict:
+    """robots.txt itself is always allowed (RFC 9309 §2.2.2); so are the other policy files,
+    once the checks that guard them (blocklist, robots.txt) have let them through."""
+    return allow(doc, f"{doc}.policy_document")
+
+
 def _explaining(meta: Mapping[str, Any]) -> dict[str, Any]:
     """Marks the records of a ``heed explain`` request, apart from the documents it needed."""
     return {"explain": True} if meta.get(EXPLAIN) else {}
@@ -142,8 +148,7 @@ class RequestGate(_Gate):
             if not verdict.allowed and not request.meta.get(EXPLAIN):
                 break
         if doc and all(v.allowed for v in verdicts):
-            # RFC 9309 §2.2.2: robots.txt itself is always allowed; so are other policy files.
-            verdicts.append(allow(doc, f"{doc}.policy_document"))
+            verdicts.append(_policy_document(doc))
         fallback = allow("gate", "gate.no_checks")
         explaining = _explaining(request.meta)
         request.meta[REQUEST_SEQ] = self._record(request.url, verdicts, fallback, **explaining)
@@ -167,7 +172,7 @@ class ResponseGate(_Gate):
             for check in self.checks:
                 # A check may have replaced the body (``Page.replace_body``): pass the current one.
                 verdicts.append(await _ask(check, "check_response", page.response, page))
-        fallback = allow(doc, f"{doc}.policy_document") if doc else allow("gate", "gate.no_checks")
+        fallback = _policy_document(doc) if doc else allow("gate", "gate.no_checks")
         fields: dict[str, Any] = {
             "status": response.status,
             "content_type": page.content_type,
