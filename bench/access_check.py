@@ -24,7 +24,7 @@ sys.path[:0] = [str(REPO)]
 from scrapy.http import HtmlResponse  # noqa: E402
 
 from bench.report import median, write_section  # noqa: E402
-from crawler import settings as heed_settings  # noqa: E402
+from crawler import defaults as heed_settings  # noqa: E402
 from crawler.page import Page  # noqa: E402
 from reservations.access import compile_login_patterns, response_access_verdict  # noqa: E402
 from reservations.paywall import (  # noqa: E402

@@ -32,13 +32,13 @@ sys.path[:0] = [str(REPO), str(BENCH)]
 from bench.crawl_report import markdown  # noqa: E402
 from bench.report import median, write_section  # noqa: E402
 from bench.site_server import Site  # noqa: E402
-from crawler import settings as heed_settings  # noqa: E402
-from crawler.provenance import DecisionLog, canonical_json  # noqa: E402
+from crawler import defaults as heed_settings  # noqa: E402
+from crawler.log.chain import DecisionLog, canonical_json  # noqa: E402
 
 # Settings both crawls share: Heed's identity and request concurrency, and INFO logging
 # (Scrapy's DEBUG default logs every item's text, which measures the terminal, not the crawler).
 SHARED = {
-    "USER_AGENT": heed_settings.USER_AGENT,
+    "USER_AGENT": "Mozilla/5.0 (compatible; HeedBot/0.1)",
     "CONCURRENT_REQUESTS": heed_settings.CONCURRENT_REQUESTS,
     "CONCURRENT_REQUESTS_PER_DOMAIN": heed_settings.CONCURRENT_REQUESTS_PER_DOMAIN,
     "LOG_LEVEL": "INFO",

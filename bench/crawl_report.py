@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 from scrapy.settings import Settings
 
 from bench.report import median
-from crawler import settings as heed_settings
+from crawler import defaults as heed_settings
 
 if TYPE_CHECKING:
     from bench.crawl import Run
@@ -37,7 +37,7 @@ def settings_differences(given: set[str]) -> list[str]:
             continue
         if hasattr(ours, "copy_to_dict"):
             if ours.copy_to_dict() != theirs.copy_to_dict():
-                found.append(f"`{name}` (Heed's own table: crawler/settings.py)")
+                found.append(f"`{name}` (Heed's own table: crawler/defaults.py)")
         else:
             found.append(f"`{name}` = `{ours!r}` (Scrapy: `{theirs!r}`)")
     return found

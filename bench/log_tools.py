@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.report import median, write_section
-from crawler.provenance import DecisionLog
+from crawler.log.chain import DecisionLog
 
 TARGETS = {
     "log export csv": 30.0,

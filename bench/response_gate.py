@@ -65,8 +65,8 @@ def build_gate(log_dir: str, optouts: bool) -> tuple[Any, Any]:
     from scrapy.crawler import Crawler
     from scrapy.utils.project import get_project_settings
 
-    from crawler.middlewares.gates import ResponseGate
-    from crawler.recorder import DecisionRecorder
+    from crawler.gates import ResponseGate
+    from crawler.log.recorder import DecisionRecorder
     from crawler.spiders.site import SiteSpider
 
     settings = get_project_settings()

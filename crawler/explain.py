@@ -18,7 +18,7 @@ from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
-from crawler.middlewares.gates import EXPLAIN
+from crawler.gates import EXPLAIN
 
 
 class ExplainSpider(scrapy.Spider):

@@ -1,7 +1,7 @@
-"""Scrapy settings for Heed: every ``HEED_*`` default lives here, documented.
+"""Heed's own Scrapy project (``scrapy crawl site``): the add-on, the spiders and an identity.
 
-The README's settings table mirrors this file (a test checks it). Override any of these with
-``-s NAME=VALUE`` on the command line or in your own settings module.
+Every ``HEED_*`` default lives in ``crawler/defaults.py`` and is applied by the add-on; a project
+of your own gets the same stack with ``ADDONS = {"crawler.addon.Heed": 0}`` (README).
 """
 
 BOT_NAME = "heed"
@@ -9,153 +9,9 @@ SPIDER_MODULES = ["crawler.spiders"]
 NEWSPIDER_MODULE = "crawler.spiders"
 # `scrapy crawl` prints Heed's configuration errors as one line, not a traceback.
 COMMANDS_MODULE = "crawler.commands"
+ADDONS = {"crawler.addon.Heed": 0}
 
 # --- Identity (RFC 9309 §2.2.1) -------------------------------------------------------------
-# The product token robots.txt groups are matched against: letters, "-" and "_" only.
 HEED_PRODUCT_TOKEN = "HeedBot"
 # Must contain HEED_PRODUCT_TOKEN; Scrapy's default agent is refused. Name a contact you answer.
 USER_AGENT = "Mozilla/5.0 (compatible; HeedBot/0.1; +https://github.com/heed-crawler/heed)"
-
-# --- Provenance log ------------------------------------------------------------------------
-# Path of this run's decision log; %(name)s is the spider, %(time)s the UTC start time.
-# The file must not exist yet: a log is never appended to by a second run.
-HEED_DECISION_LOG = "decisions/%(name)s-%(time)s.jsonl"
-# fsync the log every N records or S seconds (whichever first) and at close; 0 records = time only.
-HEED_LOG_FSYNC_RECORDS = 1000
-HEED_LOG_FSYNC_SECONDS = 1.0
-
-# --- Items -------------------------------------------------------------------------------
-# Keep each page's raw HTML in its item (field "html") besides its readable text.
-HEED_KEEP_HTML = False
-
-# --- The gates -----------------------------------------------------------------------------
-# Request checks, cheapest first (lower runs earlier); a deny stops the request before download.
-HEED_REQUEST_CHECKS = {
-    # First: a listed host is never contacted, not even for its robots.txt.
-    "crawler.middlewares.blocklist.BlocklistCheck": 10,
-    "crawler.middlewares.access.AccessCheck": 50,
-    # Opt-outs beyond RFC 9309, just before robots.txt's own rules so that a record denied by
-    # robots.txt still carries their findings: robots.txt lines (no fetch), then the per-origin
-    # files tdmrep.json and ai.txt (one fetch per origin and TTL).
-    "crawler.middlewares.also_obey.AlsoObeyCheck": 150,
-    "crawler.middlewares.content_usage.ContentUsageCheck": 160,
-    "crawler.middlewares.content_signal.ContentSignalCheck": 170,
-    "crawler.middlewares.tdmrep.TdmrepCheck": 180,
-    "crawler.middlewares.aitxt.AiTxtCheck": 190,
-    "crawler.middlewares.robots.RobotsCheck": 200,
-}
-# Response checks, run on every response before anything else sees it.
-HEED_RESPONSE_CHECKS: dict[str, int] = {
-    # Rights reservations in headers and the HTML head (one shared parse of the head).
-    "crawler.middlewares.tdmrep.TdmrepCheck": 200,
-    "crawler.middlewares.content_usage.ContentUsageCheck": 210,
-    "crawler.middlewares.content_signal.ContentSignalCheck": 220,
-    "crawler.middlewares.noai.NoaiCheck": 230,
-    "crawler.middlewares.access.AccessCheck": 100,
-    "crawler.middlewares.access.PaywallCheck": 500,
-}
-
-# --- Blocklists (GPAI Code of Practice, Copyright, Measure 1.2(b)) ------------------------
-# YAML files or folders of infringing-sites lists (schema: blocklists/README.md). Relative
-# paths are read from the current directory; the default is the project's blocklists/
-# (./blocklists, else the folder beside the crawler package). A missing or invalid list
-# stops the crawl from starting; [] means no lists.
-HEED_BLOCKLISTS = ["blocklists"]
-# Seconds between checks for edited list files during a crawl; a bad edit keeps the last valid
-# version in force. 0 never reloads.
-HEED_BLOCKLIST_RELOAD_S = 60
-
-# --- robots.txt (RFC 9309) -----------------------------------------------------------------
-# How long a fetched robots.txt (2xx or 4xx) is trusted, in seconds (RFC 9309 §2.4: 24 h).
-HEED_ROBOTS_TTL = 86400
-# After an unreachable robots.txt (429, 5xx, network error, timeout, > 5 redirects) the whole
-# origin is disallowed; it is fetched again on the first request after this many seconds.
-HEED_ROBOTS_RETRY_AFTER = 600
-# Bytes of robots.txt parsed (RFC 9309 §2.5: at least 500 KiB); the rest is not downloaded.
-HEED_ROBOTS_MAX_BYTES = 512000
-# Seconds a robots.txt download may take in all (a body that trickles forever is unreachable).
-HEED_ROBOTS_TIMEOUT = 30
-# Redirects followed for robots.txt (RFC 9309 §2.3.1.2: at least five); more is unreachable.
-HEED_ROBOTS_MAX_REDIRECTS = 5
-# Largest Crawl-delay honoured, in seconds; a larger value is capped to this.
-HEED_MAX_CRAWL_DELAY = 30.0
-
-# --- Access controls (never circumvent: docs/access.md) ------------------------------------
-# A page partly paywalled (schema.org hasPart with cssSelector): "deny" the whole page, or
-# "keep_free": pass it on without the paid elements (a compliance choice: see docs/access.md).
-HEED_PAYWALL_PARTIAL = "deny"
-# A 3xx whose Location matches one of these (Python regular expressions, searched in the
-# target's host, path and query, and not in the source's host and path) is a login wall.
-HEED_LOGIN_PATTERNS = [
-    r"(?i)(?<![a-z])(log|sign)[-_]?(in|on)(?![a-z])",
-    r"[a-z](Log|Sign)(in|In|on|On)(?![a-z])",
-    r"(?i)(?<![a-z])(subscri(be|ption)|paywall|regist(er|ration))",
-    r"(?i)(?<![a-z])(o?auth|sso|authenticate|authorize)(?![a-z])",
-]
-
-# --- Cluster mode (docs/scale.md; needs the "cluster" extra) -------------------------------
-# A Redis URL (redis://host:6379/0) makes this worker one of many sharing a frontier, a
-# dupefilter, per-origin policy documents and politeness; None crawls in this process alone.
-HEED_REDIS_URL = None
-# A worker exits once the whole cluster has had nothing queued or in flight for this long.
-HEED_IDLE_CLOSE_S = 10.0
-# A worker silent for this long is presumed dead: its in-flight requests go back to the
-# frontier and its locks on per-origin documents lapse.
-HEED_WORKER_LEASE_S = 60.0
-# Requests taken from the shared frontier per round trip (more is faster, less is fairer).
-HEED_FRONTIER_BATCH = 8
-
-# --- Rights reservations beyond robots.txt (docs/optouts.md) ------------------------------
-# The use whose reservations count: "train-ai" (training AI models: what Heed collects for),
-# "ai-use" (input to AI models at run time) or "search". A signal about another use is
-# recorded but never denies (search=n alone does not stop a training crawl).
-HEED_PURPOSE = "train-ai"
-# The conservative option: other crawlers' product tokens whose restrictions bind Heed too,
-# e.g. ["GPTBot", "CCBot", "Google-Extended"]: their robots.txt Disallow rules, Content-Usage
-# and Content-Signal lines and ai.txt groups, X-Robots-Tag scopes and meta tags. Empty: off.
-HEED_ALSO_OBEY_AGENTS: list[str] = []
-# Seconds a fetched /.well-known/tdmrep.json or /ai.txt is trusted. Both are fetched with the
-# robots.txt timeout and redirect limit; a failed fetch (5xx, network) is retried after
-# HEED_ROBOTS_RETRY_AFTER seconds. ai.txt is read up to HEED_ROBOTS_MAX_BYTES, like robots.txt.
-HEED_TDMREP_TTL = 86400
-HEED_AITXT_TTL = 86400
-# Bytes of tdmrep.json read; a larger file cannot be read whole and denies its origin.
-HEED_TDMREP_MAX_BYTES = 1048576
-
-# --- Safe defaults -------------------------------------------------------------------------
-# Heed replaces Scrapy's robots middleware with its RFC 9309 gate.
-ROBOTSTXT_OBEY = False
-# No remote control server and no telnet console unless you ask for them.
-TELNETCONSOLE_ENABLED = False
-REMOTE_CONTROL_ENABLED = False
-# Cookies only as each site sets them, in one jar: a site's own session, never cleared to
-# reset a meter; Heed's access check refuses cookies, jars and credentials of its own making.
-COOKIES_ENABLED = True
-
-DOWNLOADER_MIDDLEWARES = {
-    "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
-    # Heed never sends credentials (http_user/http_pass) to the sites it crawls.
-    "scrapy.downloadermiddlewares.httpauth.HttpAuthMiddleware": None,
-    # The request gate runs where Scrapy's robots middleware ran: after offsite filtering,
-    # before cookies, cache and the download.
-    "crawler.middlewares.gates.RequestGate": 100,
-    # Responses are decoded first (gzip, br) so that the response gate reads the real body...
-    "scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware": 960,
-    # ...and then judged before the HTTP cache, redirects, retries, spiders or pipelines.
-    "crawler.middlewares.gates.ResponseGate": 950,
-}
-EXTENSIONS = {
-    "crawler.recorder.DecisionRecorder": 0,
-}
-# Switches on cluster mode when HEED_REDIS_URL is set; does nothing otherwise.
-ADDONS = {
-    "crawler.cluster.addon.ClusterMode": 0,
-}
-
-# Measured: fewer concurrent item tasks per response is faster on Scrapy 2.19 (scrapy#5182).
-CONCURRENT_ITEMS = 16
-CONCURRENT_REQUESTS = 16
-CONCURRENT_REQUESTS_PER_DOMAIN = 8
-FEED_EXPORT_ENCODING = "utf-8"
-REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
-TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"

@@ -1,4 +1,4 @@
-"""The README promises what the code does: its settings table matches crawler/settings.py."""
+"""The README promises what the code does: its settings table matches crawler/defaults.py."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ REPO = Path(__file__).resolve().parent.parent
 
 
 def heed_defaults() -> dict[str, str]:
-    """Every ``HEED_*`` setting assigned in crawler/settings.py, with its default's source text."""
-    source = (REPO / "crawler" / "settings.py").read_text(encoding="utf-8")
+    """Every ``HEED_*`` setting assigned in crawler/defaults.py, with its default's source text."""
+    source = (REPO / "crawler" / "defaults.py").read_text(encoding="utf-8")
     found = {}
     for node in ast.parse(source).body:
         target = getattr(node, "target", None) or (getattr(node, "targets", [None]) or [None])[0]

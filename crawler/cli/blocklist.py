@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from collections.abc import Sequence
 from typing import Any
@@ -48,10 +47,9 @@ def register(subparsers: Any) -> None:
 
 def settings_paths() -> list[str]:
     """``HEED_BLOCKLISTS`` from the project settings (Heed's own unless you name others)."""
-    os.environ.setdefault("SCRAPY_SETTINGS_MODULE", "crawler.settings")
-    from scrapy.utils.project import get_project_settings
+    from crawler.addon import project_settings
 
-    return configured_paths(get_project_settings().get("HEED_BLOCKLISTS"))
+    return configured_paths(project_settings().get("HEED_BLOCKLISTS"))
 
 
 def run_validate(args: argparse.Namespace) -> int:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import time
 from collections import Counter
 from importlib.resources import files
@@ -12,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from crawler.demo.server import DemoSite, serve_demo
-from crawler.logverify import verify_log
+from crawler.log.verify import verify_log
 
 # Every demo origin is a seed but the listed one: the crawl must only ever meet it by redirect.
 NOT_SEEDS = ("listed",)
@@ -50,11 +49,11 @@ def demo_settings(site: DemoSite, out: Path) -> dict[str, Any]:
 
 def crawl_demo(site: DemoSite, out: Path) -> Path:
     """Run one in-process crawl of the demo seeds; return the decision log's path."""
-    os.environ.setdefault("SCRAPY_SETTINGS_MODULE", "crawler.settings")
     from scrapy.crawler import CrawlerProcess
-    from scrapy.utils.project import get_project_settings
 
-    settings = get_project_settings()
+    from crawler.addon import project_settings
+
+    settings = project_settings()
     settings.setdict(demo_settings(site, out), priority="cmdline")
     process = CrawlerProcess(settings)
     crawler = process.create_crawler("site")

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import argparse
-import os
 import tempfile
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 from crawler.errors import ConfigError, HeedError
-from crawler.logread import read_log
+from crawler.log.read import read_log
 
 EXIT_DENIED = 3
 
@@ -68,13 +67,12 @@ def _setting(item: str) -> tuple[str, str]:
 
 def _crawl(url: str, log: Path, overrides: dict[str, str]) -> str | None:
     """One in-process crawl of ``url``; the reason nothing could be judged, if any."""
-    os.environ.setdefault("SCRAPY_SETTINGS_MODULE", "crawler.settings")
     from scrapy.crawler import CrawlerProcess
-    from scrapy.utils.project import get_project_settings
 
+    from crawler.addon import project_settings
     from crawler.explain import ExplainSpider
 
-    settings = get_project_settings()
+    settings = project_settings()
     settings.setdict(
         {"LOG_LEVEL": "ERROR", "RETRY_ENABLED": False, **overrides}, priority="cmdline"
     )

@@ -7,9 +7,9 @@ from pathlib import Path
 from typing import Any
 
 from crawler.errors import HeedError
-from crawler.logexport import FORMATS, export_logs
-from crawler.logread import iter_log_files
-from crawler.logtable import RecordFilter, parse_time_bound
+from crawler.log.export import FORMATS, export_logs
+from crawler.log.export.table import RecordFilter, parse_time_bound
+from crawler.log.read import iter_log_files
 from crawler.progress import TerminalProgress
 
 

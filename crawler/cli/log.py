@@ -7,8 +7,8 @@ from typing import Any
 
 from crawler.cli import export
 from crawler.cluster.logs import crawl_mismatches
-from crawler.logread import iter_log_files
-from crawler.logverify import verify_log
+from crawler.log.read import iter_log_files
+from crawler.log.verify import verify_log
 from crawler.progress import TerminalProgress
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from crawler.errors import HeedError
-from crawler.logread import iter_log_files
+from crawler.log.read import iter_log_files
 from crawler.progress import TerminalProgress
 from crawler.report.domains import top_domain_rule
 from crawler.report.html import render_html

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from crawler.logread import BadLine, read_log
+from crawler.log.read import BadLine, read_log
 
 # Run-header keys whose value must be the same in every worker of one crawl.
 CRAWL_WIDE_KEYS = ("blocklists", "product_token")

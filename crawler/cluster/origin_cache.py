@@ -26,7 +26,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from crawler import __version__
 from crawler.cluster.worker import ClusterWorker
-from crawler.origin_cache import OriginCache
+from crawler.components import shared
+from crawler.origin.cache import OriginCache
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -65,7 +66,7 @@ class RedisOriginCache(OriginCache[V]):
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, kind: str) -> RedisOriginCache[Any]:
-        worker = ClusterWorker.of(crawler)
+        worker = shared(crawler, ClusterWorker)
         return cls(worker.server, kind, worker.lease_s)
 
     async def get(self, key: str, load: Callable[[], Awaitable[tuple[V, float]]]) -> V:

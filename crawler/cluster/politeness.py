@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from scrapy.exceptions import NotConfigured
 
 from crawler.cluster.worker import ClusterWorker
+from crawler.components import shared
 
 if TYPE_CHECKING:
     from scrapy import Request
@@ -58,7 +59,7 @@ class ClusterPoliteness:
     def from_crawler(cls, crawler: Crawler) -> ClusterPoliteness:
         if not crawler.settings.get("HEED_REDIS_URL"):
             raise NotConfigured
-        return cls(crawler, SlotClock(ClusterWorker.of(crawler).server))
+        return cls(crawler, SlotClock(shared(crawler, ClusterWorker).server))
 
     async def process_request(self, request: Request) -> None:
         engine = self.crawler.engine

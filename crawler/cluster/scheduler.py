@@ -26,6 +26,7 @@ from scrapy_redis.scheduler import Scheduler
 
 from crawler.cluster.frontier import Push
 from crawler.cluster.worker import ClusterWorker
+from crawler.components import shared
 
 if TYPE_CHECKING:
     from scrapy import Request, Spider
@@ -68,7 +69,7 @@ class ClusterScheduler(Scheduler):
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ClusterScheduler:
-        worker = ClusterWorker.of(crawler)
+        worker = shared(crawler, ClusterWorker)
         return cls(crawler, worker, crawler.settings.getint("HEED_FRONTIER_BATCH"))
 
     def close(self, reason: str) -> None:

@@ -17,7 +17,6 @@ import socket
 import time
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit, urlunsplit
-from weakref import WeakKeyDictionary
 
 from redis.exceptions import RedisError
 from scrapy import signals
@@ -26,8 +25,9 @@ from scrapy.utils.asyncio import create_looping_call
 from scrapy_redis.connection import get_redis_from_settings
 
 from crawler.cluster.frontier import ClusterStatus, Frontier, FrontierKeys
+from crawler.components import shared
 from crawler.errors import ConfigError
-from crawler.recorder import DecisionRecorder
+from crawler.log.recorder import DecisionRecorder
 
 if TYPE_CHECKING:
     from scrapy import Spider
@@ -39,7 +39,6 @@ logger = logging.getLogger(__name__)
 
 # How often an idle worker looks for new work in the shared frontier, in seconds.
 POLL_S = 0.1
-_WORKERS: WeakKeyDictionary[Crawler, ClusterWorker] = WeakKeyDictionary()
 
 
 def redacted(url: str) -> str:
@@ -76,30 +75,23 @@ class ClusterWorker:
         self._checked_at = float("-inf")
         self._idle_since: float | None = None
         self._loops: list[Any] = []
-        DecisionRecorder.of(crawler).add_header(
-            "cluster",
-            {
-                "crawl": self.crawl_id,
-                "worker": self.id,
-                "redis": redacted(url),
-                "frontier": keys.prefix,
-            },
-        )
+        self.header = {
+            "crawl": self.crawl_id,
+            "worker": self.id,
+            "redis": redacted(url),
+            "frontier": keys.prefix,
+        }
         crawler.signals.connect(self._opened, signal=signals.spider_opened)
         crawler.signals.connect(self._idle, signal=signals.spider_idle)
         crawler.signals.connect(self._closed, signal=signals.spider_closed)
         logger.info("Heed cluster worker %s joined crawl %s", self.id, self.crawl_id)
 
-    @staticmethod
-    def of(crawler: Crawler) -> ClusterWorker:
-        """The crawler's worker, made by the first component that needs it (the scheduler,
-        the politeness middleware or an origin cache), so before the run header is written."""
-        worker = _WORKERS.get(crawler)
-        if worker is None:
-            worker = _WORKERS[crawler] = ClusterWorker(crawler)
-        return worker
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> ClusterWorker:
+        return cls(crawler)
 
     def _opened(self, spider: Spider) -> None:
+        shared(self.crawler, DecisionRecorder).add_header("cluster", self.header)
         for call, interval in ((self._heartbeat, self.lease_s / 3), (self._poll, POLL_S)):
             loop = create_looping_call(call)
             loop.start(interval, now=False)

@@ -12,8 +12,8 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from crawler.logread import Progress, read_logs
-from crawler.provenance import utc_now
+from crawler.log.chain import utc_now
+from crawler.log.read import Progress, read_logs
 from crawler.report.domains import TopDomainRule, netloc_of, registrable_domain
 from crawler.report.timeline import Timeline
 

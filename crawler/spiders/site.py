@@ -13,8 +13,8 @@ from scrapy.linkextractors import LinkExtractor
 from twisted.python.failure import Failure
 
 from crawler.errors import ConfigError
-from crawler.middlewares.gates import RESPONSE_SEQ
-from crawler.provenance import utc_now
+from crawler.gates import RESPONSE_SEQ
+from crawler.log.chain import utc_now
 from crawler.text import readable_text
 
 

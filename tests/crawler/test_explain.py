@@ -16,7 +16,7 @@ ROBOTS = "User-agent: *\nDisallow: /private/\n"
 # pages, then one after it: every one must answer under explain, even after a deny.
 CHECKS = {
     "HEED_REQUEST_CHECKS": {
-        "crawler.middlewares.robots.RobotsCheck": 200,
+        "crawler.checks.robots.RobotsCheck": 200,
         "tests.crawler.explain_checks.MarkedPathCheck": 300,
     },
     "HEED_RESPONSE_CHECKS": {

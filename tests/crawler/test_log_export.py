@@ -13,8 +13,8 @@ import pyarrow.parquet as pq
 import pytest
 
 from crawler.cli import main
-from crawler.logtable import flatten
-from crawler.provenance import DecisionLog
+from crawler.log.chain import DecisionLog
+from crawler.log.export.table import flatten
 
 
 def export(tmp_path: Path, logs: list[Path], fmt: str, *options: str) -> list[dict[str, Any]]:

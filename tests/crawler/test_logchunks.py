@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from crawler import logchunks
-from crawler.logchunks import read_chunks
-from crawler.logread import BadLine, read_log
-from crawler.provenance import DecisionLog
+from crawler.log.chain import DecisionLog
+from crawler.log.export import chunks as logchunks
+from crawler.log.export.chunks import read_chunks
+from crawler.log.read import BadLine, read_log
 from tests.crawler.test_logread import FOREIGN, TAMPERING, write_log
 
 

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from crawler.errors import HeedError
-from crawler.logread import BadLine, iter_log_files, read_log, read_logs
-from crawler.provenance import DecisionLog
+from crawler.log.chain import DecisionLog
+from crawler.log.read import BadLine, iter_log_files, read_log, read_logs
 from tests.crawler.test_provenance import _edit, lines
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pyarrow as pa
 import pytest
 
-from crawler.logtable import RecordFilter, column_order, flatten, parse_time_bound
+from crawler.log.export.table import RecordFilter, column_order, flatten, parse_time_bound
 
 
 def test_nested_evidence_becomes_dotted_columns_and_containers_stay_whole() -> None:

@@ -7,9 +7,10 @@ from types import SimpleNamespace
 import pytest
 from scrapy.settings import Settings
 
-from crawler import settings as defaults
+from crawler import defaults
+from crawler.checks.policy import also_obeyed, crawl_purpose, obeyed_tokens
+from crawler.checks.robots_lines import SharedRobots
 from crawler.errors import ConfigError
-from crawler.optouts import SharedRobots, also_obeyed, crawl_purpose, obeyed_tokens
 
 
 def settings(**values) -> Settings:
@@ -43,7 +44,7 @@ def test_an_agent_that_is_no_product_token_is_refused(token: str) -> None:
 
 
 def test_reading_robots_lines_without_the_robots_check_is_refused() -> None:
-    checks = {"crawler.middlewares.robots.RobotsCheck": None}
+    checks = {"crawler.checks.robots.RobotsCheck": None}
     crawler = SimpleNamespace(settings=settings(HEED_REQUEST_CHECKS=checks))
     with pytest.raises(ConfigError, match="switch it on, or switch this check off"):
         SharedRobots(crawler, "content-usage")

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from crawler.errors import LogWriteError
-from crawler.logverify import verify_log
-from crawler.provenance import GENESIS, DecisionLog, canonical_json, chained_line, record_hash
+from crawler.log.chain import GENESIS, DecisionLog, canonical_json, chained_line, record_hash
+from crawler.log.verify import verify_log
 
 
 def write_log(path: Path, n: int = 5) -> Path:

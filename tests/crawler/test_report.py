@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from crawler.cli import main
-from crawler.provenance import DecisionLog
+from crawler.log.chain import DecisionLog
 
 
 def report(tmp_path: Path, logs: list[Path], *options: str) -> dict[str, Any]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from crawler import settings
+from crawler import defaults as settings
 from reservations.access import (
     compile_login_patterns,
     login_wall_pattern,

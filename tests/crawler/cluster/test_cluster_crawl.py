@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 import redis
 
-from crawler.logverify import verify_log
+from crawler.log.verify import verify_log
 from tests.crawler.cluster.site import Site
 from tests.crawler.cluster.workers import start_workers
 from tests.crawling import REPO, CrawlResult

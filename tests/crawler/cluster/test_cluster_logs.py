@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from crawler.cli import main
-from crawler.provenance import DecisionLog
+from crawler.log.chain import DecisionLog
 
 
 def worker_log(path: Path, crawl: str, lists_sha: str, token: str = "HeedBot") -> Path:

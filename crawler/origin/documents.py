@@ -15,14 +15,16 @@ from typing import TYPE_CHECKING
 from scrapy import Request, signals
 from scrapy.exceptions import IgnoreRequest, StopDownload
 from scrapy.http.request import NO_CALLBACK
+from scrapy.utils.httpobj import urlparse_cached
 from twisted.internet.error import DNSLookupError
 from twisted.internet.error import TimeoutError as TxTimeoutError
 from twisted.web.client import ResponseNeverReceived
 
-from crawler.provenance import utc_now
+from crawler.log.chain import utc_now
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
+    from scrapy.http import Response
 
 DOC_META = "heed_origin_doc"
 _RECEIVED = "heed_doc_bytes"
@@ -151,3 +153,19 @@ def _describe(exc: Exception) -> str:
     if isinstance(exc, TxTimeoutError | ResponseNeverReceived):
         return f"timeout or no response: {exc}"
     return f"{type(exc).__name__}: {exc}"
+
+
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def origin_of(request: Request | Response) -> str:
+    """``scheme://host[:port]`` with the default port left out, so equal origins compare equal."""
+    parts = urlparse_cached(request)
+    scheme = parts.scheme.lower()
+    host = (parts.hostname or "").lower()
+    if ":" in host:
+        host = f"[{host}]"
+    port = parts.port
+    if port is None or port == _DEFAULT_PORTS.get(scheme):
+        return f"{scheme}://{host}"
+    return f"{scheme}://{host}:{port}"

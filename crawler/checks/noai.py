@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from scrapy.exceptions import NotConfigured
 
-from crawler.optouts import crawl_purpose, obeyed_tokens, record_policy
+from crawler.checks.policy import crawl_purpose, obeyed_tokens, record_policy
 from reservations.noai import CHECK, meta_directives, noai_verdict, x_robots_directives
 from reservations.verdict import Verdict
 

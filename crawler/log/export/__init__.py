@@ -27,9 +27,9 @@ import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
 
 from crawler.errors import HeedError
-from crawler.logarrow import with_log
-from crawler.logchunks import Chunk, read_chunks
-from crawler.logtable import (
+from crawler.log.export.arrow import with_log
+from crawler.log.export.chunks import Chunk, read_chunks
+from crawler.log.export.table import (
     FIRST_COLUMNS,
     LAST_COLUMNS,
     TIMESTAMP,

@@ -8,7 +8,7 @@ file, in the group of our token and of every also-obeyed one. Response gate: a
 
 from __future__ import annotations
 
-from crawler.optouts import RobotsLineCheck
+from crawler.checks.robots_lines import RobotsLineCheck
 from reservations.content_signal import CHECK, header_signal_verdict, robots_signal_verdict
 
 

@@ -16,7 +16,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from crawler.logtable import JSON_TEXT, flatten
+from crawler.log.export.table import JSON_TEXT, flatten
 
 _CONVERSION_ERRORS = (pa.ArrowInvalid, pa.ArrowTypeError, OverflowError)
 

@@ -19,8 +19,8 @@ from typing import BinaryIO
 import pyarrow as pa
 import pyarrow.json as pa_json
 
-from crawler.logarrow import records_table, split_structs
-from crawler.logread import MAX_LINE_BYTES, Chain, Progress, line_hashes_to, open_log
+from crawler.log.export.arrow import records_table, split_structs
+from crawler.log.read import MAX_LINE_BYTES, Chain, Progress, line_hashes_to, open_log
 
 CHUNK_LINES = 8192
 _FEWEST_LINES = 16

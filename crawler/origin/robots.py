@@ -1,22 +1,23 @@
-"""Adapter: the RFC 9309 robots.txt check at the request gate.
+"""Each origin's robots.txt (RFC 9309): fetched once through the engine, shared, cached.
 
-One robots.txt per origin (scheme, host, port), fetched once through the engine and shared by
-every request waiting on it, cached for ``HEED_ROBOTS_TTL``; an unreachable one disallows the
-origin for ``HEED_ROBOTS_RETRY_AFTER`` seconds and is then fetched again.
+One robots.txt per origin (scheme, host, port), shared by every request waiting on it, cached for
+``HEED_ROBOTS_TTL``; an unreachable one disallows the origin for ``HEED_ROBOTS_RETRY_AFTER``
+seconds and is then fetched again. The robots check and the checks of robots.txt's extension
+lines (Content-Usage, Content-Signal) all read it here.
 """
 
 from __future__ import annotations
 
 import logging
+from functools import cached_property
 from typing import TYPE_CHECKING
 from weakref import WeakKeyDictionary
 
-from scrapy.utils.httpobj import urlparse_cached
-
-from crawler.origin_cache import OriginCache, origin_cache_for
-from crawler.origin_docs import DOC_META, OriginDocumentFetcher
+from crawler.components import shared
+from crawler.origin.cache import OriginCache, OriginCaches
+from crawler.origin.documents import OriginDocumentFetcher, origin_of
 from reservations.robots_policy import RobotsState, robots_state, robots_verdict
-from reservations.verdict import Verdict, allow
+from reservations.verdict import Verdict
 
 if TYPE_CHECKING:
     from scrapy import Request
@@ -24,28 +25,9 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-_DEFAULT_PORTS = {"http": 80, "https": 443}
 
-
-def origin_of(request: Request) -> str:
-    """``scheme://host[:port]`` with the default port left out, so equal origins compare equal."""
-    parts = urlparse_cached(request)
-    scheme = parts.scheme.lower()
-    host = (parts.hostname or "").lower()
-    if ":" in host:
-        host = f"[{host}]"
-    port = parts.port
-    if port is None or port == _DEFAULT_PORTS.get(scheme):
-        return f"{scheme}://{host}"
-    return f"{scheme}://{host}:{port}"
-
-
-class RobotsCheck:
-    """Fetches, caches and applies each origin's robots.txt for our product token."""
-
-    name = "robots"
-    # Other policy files (tdmrep.json, ai.txt) are fetched only where robots.txt allows them.
-    guards_origin_documents = True
+class RobotsPolicy:
+    """Scrapy extension: the crawl's robots.txt per origin and our token's verdict per request."""
 
     def __init__(self, crawler: Crawler) -> None:
         settings = crawler.settings
@@ -53,7 +35,6 @@ class RobotsCheck:
         self.token: str = settings.get("HEED_PRODUCT_TOKEN")
         self.ttl = settings.getfloat("HEED_ROBOTS_TTL")
         self.retry_after = settings.getfloat("HEED_ROBOTS_RETRY_AFTER")
-        self.max_crawl_delay = settings.getfloat("HEED_MAX_CRAWL_DELAY")
         self.fetcher = OriginDocumentFetcher(
             crawler,
             "robots",
@@ -61,7 +42,6 @@ class RobotsCheck:
             timeout=settings.getfloat("HEED_ROBOTS_TIMEOUT"),
             max_redirects=settings.getint("HEED_ROBOTS_MAX_REDIRECTS"),
         )
-        self.cache: OriginCache[RobotsState] = origin_cache_for(crawler, "robots")
         # Per request in flight (forgotten with it): the state it was judged under, its URL
         # (a redirect copy is another request) and the verdict.
         self._verdicts: WeakKeyDictionary[Request, tuple[RobotsState, str, Verdict]] = (
@@ -69,24 +49,19 @@ class RobotsCheck:
         )
 
     @classmethod
-    def from_crawler(cls, crawler: Crawler) -> RobotsCheck:
+    def from_crawler(cls, crawler: Crawler) -> RobotsPolicy:
         return cls(crawler)
+
+    @cached_property
+    def cache(self) -> OriginCache[RobotsState]:
+        # Looked up on first use: extensions cannot find each other while they are built.
+        return shared(self.crawler, OriginCaches).cache("robots")
 
     async def state(self, request: Request) -> RobotsState:
         """The robots.txt of ``request``'s origin, fetched once and shared: the checks of its
         extension lines (Content-Usage, Content-Signal) read it here."""
         origin = origin_of(request)
         return await self.cache.get(origin, lambda: self._load(origin))
-
-    async def check_request(self, request: Request) -> Verdict:
-        if request.meta.get(DOC_META) == "robots":
-            # robots.txt and its redirect hops: always allowed (RFC 9309 §2.2.2).
-            return allow("robots", "robots.policy_document")
-        state = await self.state(request)
-        verdict = await self.verdict(request)
-        if state.file is not None:
-            self._apply_crawl_delay(request, state)
-        return verdict
 
     async def verdict(self, request: Request) -> Verdict:
         """Our token's verdict for ``request``, evaluated once per request and robots.txt: the
@@ -114,15 +89,3 @@ class RobotsCheck:
             )
             return state, self.retry_after
         return state, self.ttl
-
-    def _apply_crawl_delay(self, request: Request, state: RobotsState) -> None:
-        assert state.file is not None
-        delay = state.file.crawl_delay(self.token)
-        if not delay or self.crawler.engine is None:
-            return
-        downloader = self.crawler.engine.downloader
-        _, slot = downloader._get_slot(request)
-        wanted = min(float(delay), self.max_crawl_delay)
-        if slot.delay < wanted:
-            slot.delay = wanted
-            slot.jitter = 0.0

@@ -8,7 +8,7 @@ denies; a statement that cannot be parsed says nothing.
 
 from __future__ import annotations
 
-from crawler.optouts import RobotsLineCheck
+from crawler.checks.robots_lines import RobotsLineCheck
 from reservations.aipref import CHECK, header_usage_verdict, robots_usage_verdict
 
 

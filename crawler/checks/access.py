@@ -14,9 +14,10 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
+from crawler.components import shared
 from crawler.errors import ConfigError
+from crawler.log.recorder import DecisionRecorder
 from crawler.page import Page
-from crawler.recorder import DecisionRecorder
 from reservations.access import (
     CREDENTIAL_HEADERS,
     compile_login_patterns,
@@ -81,7 +82,7 @@ class AccessCheck:
         self.user_agent: str = settings.get("USER_AGENT")
         self.site_cookies_only = settings.getbool("COOKIES_ENABLED")
         _refuse_default_credentials(settings.getdict("DEFAULT_REQUEST_HEADERS"), self.user_agent)
-        DecisionRecorder.of(crawler).add_header(
+        shared(crawler, DecisionRecorder).add_header(
             "access",
             {
                 "login_patterns": [p.pattern for p in self.login_patterns],

@@ -12,9 +12,9 @@ import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
-from crawler.middlewares.robots import origin_of
-from crawler.origin_cache import OriginCache, origin_cache_for
-from crawler.origin_docs import FetchedDocument, OriginDocumentFetcher
+from crawler.components import shared
+from crawler.origin.cache import OriginCache, OriginCaches
+from crawler.origin.documents import FetchedDocument, OriginDocumentFetcher, origin_of
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -51,10 +51,12 @@ class PolicyFile(Generic[V]):
             timeout=settings.getfloat("HEED_ROBOTS_TIMEOUT"),
             max_redirects=settings.getint("HEED_ROBOTS_MAX_REDIRECTS"),
         )
-        self.cache: OriginCache[tuple[V, dict[str, Any]]] = origin_cache_for(crawler, kind)
+        self.cache: OriginCache[tuple[V, dict[str, Any]]] = shared(crawler, OriginCaches).cache(
+            kind
+        )
 
     async def get(self, message: Request | Response) -> tuple[V, dict[str, Any]]:
-        origin = origin_of(message)  # type: ignore[arg-type]  # responses parse the same way
+        origin = origin_of(message)
         return await self.cache.get(origin, lambda: self._load(origin))
 
     async def _load(self, origin: str) -> tuple[tuple[V, dict[str, Any]], float]:
@@ -72,3 +74,32 @@ class PolicyFile(Generic[V]):
                 self.retry_after,
             )
         return (self.parse(doc), doc.evidence()), self.retry_after if failed else self.ttl
+
+
+class PolicyFiles:
+    """Scrapy extension: one ``PolicyFile`` per kind, so the checks of both gates read (and
+    fetch) the same file."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+        self._files: dict[str, PolicyFile[Any]] = {}
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> PolicyFiles:
+        return cls(crawler)
+
+    def file(
+        self,
+        kind: str,
+        path: str,
+        parse: Callable[[FetchedDocument], V],
+        *,
+        ttl: float,
+        max_bytes: int,
+    ) -> PolicyFile[V]:
+        """The crawl's ``kind`` file (built on first use with these parameters)."""
+        if kind not in self._files:
+            self._files[kind] = PolicyFile(
+                self.crawler, kind, path, parse, ttl=ttl, max_bytes=max_bytes
+            )
+        return self._files[kind]

@@ -10,17 +10,17 @@ Response gate: the file's declaration for the URL, then the ``tdm-reservation`` 
 ``tdm-policy`` header fields, then the HTML ``<meta>`` elements, each superseding the one before
 it, property by property (§4.4). The ``tdm-policy`` URL is kept in the evidence.
 
-One instance serves both gates, so that both read the same cached file.
+Both gates read the same cached file (``PolicyFiles``).
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
-from weakref import WeakKeyDictionary
 
-from crawler.optouts import record_policy
-from crawler.origin_docs import FetchedDocument
-from crawler.policy_files import PolicyFile
+from crawler.checks.policy import record_policy
+from crawler.components import shared
+from crawler.origin.documents import FetchedDocument
+from crawler.origin.policy_files import PolicyFiles
 from reservations.tdmrep import (
     CHECK,
     WELL_KNOWN,
@@ -39,8 +39,6 @@ if TYPE_CHECKING:
 
     from crawler.page import Page
 
-_SHARED: WeakKeyDictionary[Crawler, TdmrepCheck] = WeakKeyDictionary()
-
 
 def _parse(doc: FetchedDocument) -> TdmrepFile:
     return fetched_file(doc.status, doc.error, doc.body, doc.final_url, truncated=doc.truncated)
@@ -53,8 +51,7 @@ class TdmrepCheck:
 
     def __init__(self, crawler: Crawler) -> None:
         settings = crawler.settings
-        self.files = PolicyFile(
-            crawler,
+        self.files = shared(crawler, PolicyFiles).file(
             "tdmrep",
             WELL_KNOWN,
             _parse,
@@ -65,10 +62,7 @@ class TdmrepCheck:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> TdmrepCheck:
-        """The crawler's one instance, built on first use."""
-        if crawler not in _SHARED:
-            _SHARED[crawler] = cls(crawler)
-        return _SHARED[crawler]
+        return cls(crawler)
 
     async def check_request(self, request: Request) -> Verdict:
         file, evidence = await self.files.get(request)

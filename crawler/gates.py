@@ -28,10 +28,11 @@ from typing import TYPE_CHECKING, Any, Protocol
 from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.utils.misc import build_from_crawler, load_object
 
+from crawler.components import shared
 from crawler.errors import LogWriteError
-from crawler.origin_docs import DOC_META
+from crawler.log.recorder import DecisionRecorder
+from crawler.origin.documents import DOC_META
 from crawler.page import Page
-from crawler.recorder import DecisionRecorder
 from reservations.verdict import Verdict, allow, deny, most_restrictive
 
 if TYPE_CHECKING:
@@ -86,7 +87,7 @@ class _Gate:
     def __init__(self, crawler: Crawler, checks: list[Any]) -> None:
         self.crawler = crawler
         self.checks = checks
-        self.recorder = DecisionRecorder.of(crawler)
+        self.recorder = shared(crawler, DecisionRecorder)
 
     def _record(self, url: str, verdicts: list[Verdict], fallback: Verdict, **fields: Any) -> int:
         """Write the decision; a log failure denies (the recorder has stopped the crawl)."""

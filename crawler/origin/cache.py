@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from scrapy.utils.defer import maybe_deferred_to_future
+from scrapy.utils.misc import load_object
 from twisted.internet.defer import Deferred
 
 if TYPE_CHECKING:
@@ -37,14 +38,11 @@ class OriginCache(Generic[V]):
         self._clock = clock
         self._entries: dict[str, _Entry[V]] = {}
         self._waiters: dict[str, list[Deferred[V]]] = {}
-        self.loads = 0
 
-    def peek(self, key: str) -> V | None:
-        """The cached value if fresh, without loading."""
-        entry = self._entries.get(key)
-        if entry is not None and entry.expires > self._clock():
-            return entry.value
-        return None
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, kind: str) -> OriginCache[V]:
+        """This process's own cache; cluster mode's class shares loads through Redis."""
+        return cls()
 
     async def get(self, key: str, load: Callable[[], Awaitable[tuple[V, float]]]) -> V:
         entry = self._entries.get(key)
@@ -56,7 +54,6 @@ class OriginCache(Generic[V]):
             waiters.append(waiter)
             return await maybe_deferred_to_future(waiter)
         self._waiters[key] = []
-        self.loads += 1
         try:
             value, ttl = await load()
         except Exception as exc:
@@ -69,11 +66,22 @@ class OriginCache(Generic[V]):
         return value
 
 
-def origin_cache_for(crawler: Crawler, kind: str) -> OriginCache[Any]:
-    """The cache for one kind of per-origin document: this process's own, or in cluster mode
-    (``HEED_REDIS_URL``) one whose loads the whole cluster shares (docs/scale.md)."""
-    if not crawler.settings.get("HEED_REDIS_URL"):
-        return OriginCache()
-    from crawler.cluster.origin_cache import RedisOriginCache  # the "cluster" extra
+class OriginCaches:
+    """Scrapy extension: one cache per kind of policy document, shared by every component
+    that reads that kind (both gates, the extension-line checks), of the class named by
+    ``HEED_ORIGIN_CACHE`` (cluster mode names a Redis-backed one: docs/scale.md)."""
 
-    return RedisOriginCache.from_crawler(crawler, kind)
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+        self._class: type[OriginCache[Any]] = load_object(crawler.settings["HEED_ORIGIN_CACHE"])
+        self._caches: dict[str, OriginCache[Any]] = {}
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> OriginCaches:
+        return cls(crawler)
+
+    def cache(self, kind: str) -> OriginCache[Any]:
+        """The crawl's cache for ``kind`` (``robots``, ``tdmrep``, ...), made on first use."""
+        if kind not in self._caches:
+            self._caches[kind] = self._class.from_crawler(self.crawler, kind)
+        return self._caches[kind]

@@ -12,9 +12,10 @@ from typing import TYPE_CHECKING
 
 from scrapy.exceptions import NotConfigured
 
-from crawler.optouts import crawl_purpose, obeyed_tokens, record_policy
-from crawler.origin_docs import FetchedDocument
-from crawler.policy_files import PolicyFile
+from crawler.checks.policy import crawl_purpose, obeyed_tokens, record_policy
+from crawler.components import shared
+from crawler.origin.documents import FetchedDocument
+from crawler.origin.policy_files import PolicyFiles
 from reservations.agents import verdict_for_agents
 from reservations.aitxt import CHECK, PATH, fetched_aitxt
 from reservations.robots_policy import RobotsState
@@ -39,8 +40,7 @@ class AiTxtCheck:
             raise NotConfigured("ai.txt opts out of AI datasets, not search")
         settings = crawler.settings
         self.tokens = obeyed_tokens(settings)
-        self.files = PolicyFile(
-            crawler,
+        self.files = shared(crawler, PolicyFiles).file(
             "ai-txt",
             PATH,
             _parse,

@@ -1,20 +1,19 @@
-"""What every opt-out check needs from the crawl: its purpose, the agents it obeys, robots.txt.
+"""Opt-outs read from robots.txt lines beyond RFC 9309's (``Content-Usage``, ``Content-Signal``).
 
-``HEED_PURPOSE`` names the use whose reservations count; ``HEED_ALSO_OBEY_AGENTS`` adds other
-crawlers' product tokens whose restrictions Heed takes as its own. The robots.txt extension lines
-(``Content-Usage``, ``Content-Signal``) are read from the robots check's cached file, so that
-robots.txt is fetched once per origin for every check.
+They are read from the crawl's shared robots.txt (``RobotsPolicy``), so that robots.txt is
+fetched once per origin for every check.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
+from crawler.checks.policy import crawl_purpose, obeyed_tokens, record_policy
+from crawler.components import shared
 from crawler.errors import ConfigError
-from crawler.middlewares.robots import RobotsCheck
-from crawler.recorder import DecisionRecorder
-from reservations.purpose import Purpose, parse_purpose
+from crawler.origin.robots import RobotsPolicy
+from reservations.purpose import Purpose
 from reservations.robots_policy import RobotsState
 from reservations.verdict import Verdict, allow
 
@@ -22,47 +21,10 @@ if TYPE_CHECKING:
     from scrapy import Request
     from scrapy.crawler import Crawler
     from scrapy.http import Response
-    from scrapy.settings import BaseSettings
 
     from crawler.page import Page
 
-ROBOTS_CHECK = "crawler.middlewares.robots.RobotsCheck"
-
-
-def crawl_purpose(settings: BaseSettings) -> Purpose:
-    """``HEED_PURPOSE``, or a ``ConfigError`` that names the choices."""
-    try:
-        return parse_purpose(settings.get("HEED_PURPOSE"))
-    except ValueError as exc:
-        raise ConfigError(f"HEED_PURPOSE: {exc}") from exc
-
-
-def also_obeyed(settings: BaseSettings) -> tuple[str, ...]:
-    """``HEED_ALSO_OBEY_AGENTS`` as product tokens; a value that cannot be one is refused."""
-    tokens = tuple(
-        str(t).strip() for t in settings.getlist("HEED_ALSO_OBEY_AGENTS") if str(t).strip()
-    )
-    for token in tokens:
-        if not token.replace("-", "").replace("_", "").replace(".", "").isalnum():
-            raise ConfigError(
-                f"HEED_ALSO_OBEY_AGENTS: {token!r} is not a robots.txt product token "
-                "(letters, digits, '-', '_' and '.'; e.g. GPTBot,CCBot,Google-Extended)"
-            )
-    return tokens
-
-
-def obeyed_tokens(settings: BaseSettings) -> tuple[str, ...]:
-    """Our product token first, then every also-obeyed one."""
-    return (settings.get("HEED_PRODUCT_TOKEN"), *also_obeyed(settings))
-
-
-def record_policy(crawler: Crawler) -> None:
-    """Put the opt-out policy in the run header, so every log says what it obeyed."""
-    facts: dict[str, Any] = {
-        "purpose": crawl_purpose(crawler.settings),
-        "also_obey_agents": list(also_obeyed(crawler.settings)),
-    }
-    DecisionRecorder.of(crawler).add_header("optouts", facts)
+ROBOTS_CHECK = "crawler.checks.robots.RobotsCheck"
 
 
 class SharedRobots:
@@ -74,32 +36,19 @@ class SharedRobots:
                 f"the {reader} check reads robots.txt through {ROBOTS_CHECK}, which is off in "
                 "HEED_REQUEST_CHECKS: switch it on, or switch this check off too"
             )
-        self.crawler = crawler
         self.tokens = obeyed_tokens(crawler.settings)
-        self._check: RobotsCheck | None = None
-
-    def _robots(self) -> RobotsCheck:
-        if self._check is not None:
-            return self._check
-        from crawler.middlewares.gates import RequestGate
-
-        gate = self.crawler.get_downloader_middleware(RequestGate)
-        for check in gate.checks if gate is not None else ():
-            if isinstance(check, RobotsCheck):
-                self._check = check
-                return check
-        raise RuntimeError(f"no {ROBOTS_CHECK} in the request gate")  # the gate denies
+        self.policy = shared(crawler, RobotsPolicy)
 
     async def state(self, request: Request) -> RobotsState:
         """The robots check's state for ``request``'s origin (fetched once, shared)."""
-        return await self._robots().state(request)
+        return await self.policy.state(request)
 
     async def lines(self, request: Request, key: str) -> dict[str, list[tuple[int, str]]] | None:
         """``{token: [(line number, value), ...]}`` of the ``key`` lines in each obeyed token's
         group (empty when there is no robots.txt); ``None`` when robots.txt does not let us
         crawl the URL, since usage preferences apply only to what can be crawled
         (draft-ietf-aipref-attach §3.1) and the robots check will deny it."""
-        if not (await self._robots().verdict(request)).allowed:
+        if not (await self.policy.verdict(request)).allowed:
             return None
         state = await self.state(request)
         if state.file is None:

@@ -17,8 +17,9 @@ from scrapy.utils.httpobj import urlparse_cached
 from twisted.internet.threads import deferToThread
 
 from crawler.blocklists import LoadedLists, configured_paths, load_lists, reload_lists, today
-from crawler.origin_cache import OriginCache
-from crawler.recorder import DecisionRecorder
+from crawler.components import shared
+from crawler.log.recorder import DecisionRecorder
+from crawler.origin.cache import OriginCache
 from reservations.blocklist import Problem, blocklist_verdict
 from reservations.verdict import Verdict
 
@@ -52,7 +53,7 @@ class BlocklistCheck:
             len(self.lists.files),
         )
         crawler.stats.set_value("heed/blocklist/entries", len(self.lists.index))
-        DecisionRecorder.of(crawler).add_header("blocklists", self.lists.header())
+        shared(crawler, DecisionRecorder).add_header("blocklists", self.lists.header())
         self.cache: OriginCache[LoadedLists] = OriginCache()
 
     @classmethod

@@ -12,7 +12,8 @@ from typing import TYPE_CHECKING
 
 from scrapy.exceptions import NotConfigured
 
-from crawler.optouts import SharedRobots, also_obeyed, record_policy
+from crawler.checks.policy import also_obeyed, record_policy
+from crawler.checks.robots_lines import SharedRobots
 from reservations.agents import verdict_for_agents
 from reservations.verdict import Verdict
 

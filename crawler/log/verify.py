@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from crawler.logread import BadLine, Progress, read_log
+from crawler.log.read import BadLine, Progress, read_log
 
 
 @dataclass(frozen=True)

@@ -37,7 +37,7 @@ LAST_COLUMNS = ("prev", "hash")
 _FIRST = {name: i for i, name in enumerate(FIRST_COLUMNS)}
 _LAST = {name: i for i, name in enumerate(LAST_COLUMNS)}
 
-# The writer's timestamp form (crawler.provenance.utc_now); fixed width, so text order is
+# The writer's timestamp form (crawler.log.chain.utc_now); fixed width, so text order is
 # time order.
 TIMESTAMP = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z")
 

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any, BinaryIO, Protocol
 
 from crawler.errors import LogReadError
-from crawler.provenance import FORMAT, GENESIS, record_hash
+from crawler.log.chain import FORMAT, GENESIS, record_hash
 
 # A record line is a few KiB; a "line" longer than this is not one of ours (a binary file).
 MAX_LINE_BYTES = 64 * 1024 * 1024

@@ -1,16 +1,14 @@
-"""The switch: with ``HEED_REDIS_URL`` set, a crawl runs as one worker of a cluster."""
+"""Cluster mode: with ``HEED_REDIS_URL`` set, the Heed add-on makes a crawl one worker of a
+cluster by applying these settings."""
 
 from __future__ import annotations
 
 from importlib.util import find_spec
 from typing import TYPE_CHECKING
 
-from scrapy.exceptions import NotConfigured
-
 from crawler.errors import ConfigError
 
 if TYPE_CHECKING:
-    from scrapy.crawler import Crawler
     from scrapy.settings import Settings
 
 # After the request gate (which sets a slot's Crawl-delay) and the HTTP cache (a cached
@@ -19,16 +17,14 @@ POLITENESS_ORDER = 940
 
 
 class ClusterMode:
-    """Scrapy add-on: swaps in the shared scheduler and politeness, or stays off."""
+    """The shared scheduler, origin caches, worker and politeness of a cluster."""
 
     def __init__(self, url: str) -> None:
         self.url = url
 
     @classmethod
-    def from_crawler(cls, crawler: Crawler) -> ClusterMode:
-        url = crawler.settings.get("HEED_REDIS_URL")
-        if not url:
-            raise NotConfigured  # single-process mode: the stock scheduler, no Redis
+    def for_url(cls, url: str) -> ClusterMode:
+        """Cluster mode for Redis at ``url``, or a ``ConfigError`` if its extra is missing."""
         for module in ("scrapy_redis", "redis"):
             if find_spec(module) is None:
                 raise ConfigError(
@@ -39,6 +35,10 @@ class ClusterMode:
 
     def update_settings(self, settings: Settings) -> None:
         settings.set("REDIS_URL", self.url, priority="addon")
+        settings.set(
+            "HEED_ORIGIN_CACHE", "crawler.cluster.origin_cache.RedisOriginCache", priority="addon"
+        )
+        settings["EXTENSIONS"].set("crawler.cluster.worker.ClusterWorker", 10, priority="addon")
         settings.set("SCHEDULER", "crawler.cluster.scheduler.ClusterScheduler", priority="addon")
         settings["DOWNLOADER_MIDDLEWARES"].set(
             "crawler.cluster.politeness.ClusterPoliteness", POLITENESS_ORDER, priority="addon"

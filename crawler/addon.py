@@ -1,0 +1,52 @@
+"""The one switch: ``ADDONS = {"crawler.addon.Heed": 0}`` installs Heed's whole stack.
+
+The add-on applies every default of ``crawler/defaults.py`` at add-on priority (so a project,
+a spider or ``-s`` can still change any of them) and, with ``HEED_REDIS_URL`` set, cluster
+mode's classes (docs/scale.md).
+"""
+
+from __future__ import annotations
+
+import os
+from typing import TYPE_CHECKING
+
+from crawler import defaults
+from crawler.cluster.mode import ClusterMode
+
+if TYPE_CHECKING:
+    from scrapy.settings import BaseSettings, Settings
+
+# Settings whose value is a component table: Heed adds its rows, a project's rows stay.
+_TABLES = ("DOWNLOADER_MIDDLEWARES", "EXTENSIONS")
+
+
+def default_settings() -> dict[str, object]:
+    """Every setting Heed defines or changes, with its default."""
+    return {name: getattr(defaults, name) for name in dir(defaults) if name.isupper()}
+
+
+class Heed:
+    """Scrapy add-on: Heed's gates, checks, decision log and changed Scrapy defaults."""
+
+    def update_settings(self, settings: BaseSettings) -> None:
+        for name, value in default_settings().items():
+            if name in _TABLES:
+                assert isinstance(value, dict)
+                for path, order in value.items():
+                    settings[name].set(path, order, priority="addon")
+            else:
+                settings.set(name, value, priority="addon")
+        url = settings.get("HEED_REDIS_URL")
+        if url:
+            ClusterMode.for_url(url).update_settings(settings)
+
+
+def project_settings() -> Settings:
+    """The settings a crawl would see: the current Scrapy project's (Heed's own when none is
+    named) with the add-on's defaults applied, for commands that read them without crawling."""
+    from scrapy.utils.project import get_project_settings
+
+    os.environ.setdefault("SCRAPY_SETTINGS_MODULE", "crawler.settings")
+    settings = get_project_settings()
+    Heed().update_settings(settings)
+    return settings

@@ -1,0 +1,1 @@
+"""The decision log: writing it (chain, recorder), reading, verifying and exporting it."""

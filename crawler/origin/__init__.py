@@ -1,0 +1,1 @@
+"""Per-origin policy documents (robots.txt, tdmrep.json, ai.txt): fetched, cached per origin."""
