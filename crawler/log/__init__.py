@@ -1,0 +1,1 @@
+"""The decision log: writing it, reading it, proving it."""
