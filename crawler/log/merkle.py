@@ -90,7 +90,7 @@ def _subtree_root(leaf_hashes: Sequence[bytes]) -> bytes:
     Pairing left to right and carrying an odd last node up unchanged builds the same tree as
     RFC 9162's split at the largest power of two, without recursion.
     """
-    level = list(leaf_hashes)
+    level = leaf_hashes
     while len(level) > 1:
         paired = [node_hash(level[i], level[i + 1]) for i in range(0, len(level) - 1, 2)]
         if len(level) & 1:
