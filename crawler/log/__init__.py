@@ -1,1 +1,1 @@
-"""The decision log: writing it (chain, recorder), reading, verifying and exporting it."""
+"""The decision log: writing it (chain, recorder), reading, verifying, exporting and proving it."""
