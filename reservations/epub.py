@@ -268,7 +268,10 @@ def _document_text(name: str, body: bytes) -> str:
     invalid XHTML that books contain, knows HTML's named entities, and fetches nothing."""
     if not body.strip():
         return ""
-    parser = html.HTMLParser(no_network=True, remove_comments=True, remove_pis=True)
+    # huge_tree lifts libxml2's depth limit from 256 to 2048 levels (text below it is dropped).
+    parser = html.HTMLParser(
+        no_network=True, remove_comments=True, remove_pis=True, huge_tree=True
+    )
     try:
         root = html.document_fromstring(body, parser=parser)
     except (etree.ParserError, ValueError) as exc:
