@@ -129,9 +129,10 @@ def test_malformed_xmp_makes_the_file_unreadable_not_unreserved() -> None:
 
 
 def test_an_xmp_packet_with_an_external_entity_fetches_nothing() -> None:
-    packet = b'<!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]>' + xmp(
-        body="<tdm:reservation>&e;1</tdm:reservation>"
-    ).split(b"?>", 1)[1]
+    packet = (
+        b'<!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]>'
+        + xmp(body="<tdm:reservation>&e;1</tdm:reservation>").split(b"?>", 1)[1]
+    )
     assert read_pdf(build(metadata=packet)).tdm_reservation is True
 
 
