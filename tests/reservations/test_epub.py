@@ -140,7 +140,7 @@ def test_a_stored_archive_and_percent_encoded_hrefs_are_read() -> None:
     assert book.status == "ok" and book.text.startswith("One")
 
 
-def test_a_document_with_a_doctype_defining_entities_expands_none_of_them() -> None:
+def test_an_external_entity_is_never_fetched_and_makes_the_book_unreadable() -> None:
     opf = (
         package()
         .replace(
@@ -150,7 +150,15 @@ def test_a_document_with_a_doctype_defining_entities_expands_none_of_them() -> N
         .replace(b"<dc:language>fr", b"<dc:language>&x;fr")
     )
     book = read_epub(build(opf))
-    assert book.status == "ok" and book.language == "fr"
+    assert book.status == "unreadable" and "Entity 'x' not defined" in (book.reason or "")
+
+
+def test_an_internal_entity_carrying_the_reservation_counts() -> None:
+    opf = package('<meta property="tdm:reservation">&r;</meta>').replace(
+        b'<?xml version="1.0" encoding="UTF-8"?>',
+        b'<?xml version="1.0"?><!DOCTYPE package [<!ENTITY r "1">]>',
+    )
+    assert read_epub(build(opf)).tdm_reservation is True
 
 
 @pytest.mark.parametrize(

@@ -128,12 +128,23 @@ def test_malformed_xmp_makes_the_file_unreadable_not_unreserved() -> None:
     assert document.reason is not None and document.reason.startswith("XMP metadata:")
 
 
-def test_an_xmp_packet_with_an_external_entity_fetches_nothing() -> None:
+def test_an_xmp_packet_with_an_external_entity_fetches_nothing_and_is_unreadable() -> None:
     packet = (
         b'<!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]>'
         + xmp(body="<tdm:reservation>&e;1</tdm:reservation>").split(b"?>", 1)[1]
     )
-    assert read_pdf(build(metadata=packet)).tdm_reservation is True
+    document = read_pdf(build(metadata=packet))
+    assert document.status == "unreadable" and "Entity 'e' not defined" in (document.reason or "")
+
+
+def test_an_xmp_billion_laughs_is_refused() -> None:
+    entities = "".join(f'<!ENTITY l{i} "{f"&l{i - 1};" * 10}">' for i in range(1, 10))
+    packet = (
+        f'<!DOCTYPE x [<!ENTITY l0 "lol">{entities}]>'.encode()
+        + xmp(body="<tdm:policy>&l9;</tdm:policy>").split(b"?>", 1)[1]
+    )
+    document = read_pdf(build(metadata=packet))
+    assert document.status == "unreadable" and "amplification" in (document.reason or "")
 
 
 def test_metadata_that_is_not_a_stream_is_unreadable() -> None:
