@@ -51,7 +51,8 @@ class PdfDocument:
 
     ``tdm_reservation`` is ``True`` (reserved), ``False`` (not reserved) or ``None`` (unset);
     ``data_mining`` holds the raw ``plus:DataMining`` values; ``has_xmp`` says whether the
-    catalog names a metadata stream at all. ``text`` is empty when it was not asked for.
+    catalog names a metadata stream at all. ``pages`` is ``None`` and ``text`` empty when only
+    the metadata was read (counting pages walks the whole page tree).
     """
 
     status: Status
@@ -60,7 +61,7 @@ class PdfDocument:
     tdm_policy: str | None = None
     data_mining: tuple[str, ...] = ()
     has_xmp: bool = False
-    pages: int = 0
+    pages: int | None = None
     text: str = ""
     text_truncated: bool = False
 
@@ -115,8 +116,8 @@ def read_pdf(
         reader = PdfReader(io.BytesIO(data), strict=False)
         if reader.is_encrypted:
             return PdfDocument("unreadable", "encrypted")
-        xmp = _catalog_xmp(reader)
-        pages = len(reader.pages)
+        xmp = catalog_xmp(reader)
+        pages = len(reader.pages) if text else None
         body, truncated = _text(reader, max_pages, max_chars) if text else ("", False)
     # pypdf raises far more than PyPdfError on hostile files (KeyError, TypeError, RecursionError
     # from nested objects, MemoryError...): every one of them means "cannot be read".
@@ -145,7 +146,7 @@ def read_pdf(
     )
 
 
-def _catalog_xmp(reader: PdfReader) -> bytes | None:
+def catalog_xmp(reader: PdfReader) -> bytes | None:
     """The decoded document-level XMP stream (ISO 32000-2 §14.3.2), ``None`` when absent."""
     reference = reader.root_object.get("/Metadata")
     if reference is None:
