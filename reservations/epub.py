@@ -1,11 +1,12 @@
 """EPUB books: the TDMRep reservation in the package document, and the text of the spine.
 
-An EPUB is a ZIP archive (EPUB OCF 3.3 §4). ``META-INF/container.xml`` names the package
-document (OPF, OCF §4.2.6.3.1); its ``<metadata>`` holds the title and language (EPUB 3.3
-§5.5.3) and, per TDMRep (Community Group Final Report, 10 May 2024, §4.5 "EPUB"), the
-properties ``tdm:reservation`` and ``tdm:policy`` as ``<meta property="...">`` with the
-``tdm`` prefix bound to ``http://www.w3.org/ns/tdmrep#`` in the package ``prefix`` attribute
-(EPUB 3.3 §D.3). EPUB 2 books write ``<meta name="tdm-reservation" content="1"/>`` instead.
+An EPUB is a ZIP archive (EPUB 3.3, "Open Container Format"). ``META-INF/container.xml``
+names the package document (OPF); its ``<metadata>`` holds the title and language
+(``dc:title``, ``dc:language``) and, per TDMRep (Community Group Final Report, 10 May 2024,
+the EPUB technique), the properties ``tdm:reservation`` and ``tdm:policy`` as
+``<meta property="...">`` with the ``tdm`` prefix bound to ``http://www.w3.org/ns/tdmrep#``
+in the package ``prefix`` attribute (EPUB 3.3, "The prefix attribute"). EPUB 2 books write
+``<meta name="tdm-reservation" content="1"/>`` instead.
 
 A ZIP archive is also the classic bomb: a few kilobytes that inflate to gigabytes. Every
 member is checked on its declared size and compression ratio before it is opened, then read as
@@ -161,7 +162,7 @@ class _Members:
 
 
 def _package_path(container: etree._Element) -> str:
-    """OCF §4.2.6.3.1: the first ``rootfile`` with the OPF media type is the package."""
+    """OCF "Container file": the first ``rootfile`` with the OPF media type is the package."""
     for rootfile in container.iter(f"{{{_CONTAINER_NS}}}rootfile"):
         if rootfile.get("media-type", "application/oebps-package+xml").strip() == (
             "application/oebps-package+xml"
@@ -177,7 +178,7 @@ def _metadata(package: etree._Element) -> list[etree._Element]:
 
 
 def _prefixes(package: etree._Element) -> dict[str, str]:
-    """EPUB 3.3 §D.3: ``prefix="tdm: http://www.w3.org/ns/tdmrep# other: ..."``."""
+    """EPUB 3.3 "The prefix attribute": ``prefix="tdm: http://www.w3.org/ns/tdmrep# x: ..."``."""
     words = package.get("prefix", "").split()
     return {
         words[i].removesuffix(":"): words[i + 1]
@@ -219,7 +220,7 @@ def _tdmrep(package: etree._Element, base_url: str) -> tuple[bool | None, str | 
 
 
 def _dc(package: etree._Element, name: str) -> str | None:
-    """The first non-empty ``dc:<name>`` of the metadata (EPUB 3.3 §5.5.3.1)."""
+    """The first non-empty ``dc:<name>`` of the metadata."""
     for metadata in _metadata(package):
         for element in metadata.iter(f"{{{_DC_NS}}}{name}"):
             text = " ".join(text_of(element).split())
@@ -229,13 +230,14 @@ def _dc(package: etree._Element, name: str) -> str | None:
 
 
 def _member_name(base: str, href: str) -> str:
-    """OCF §4.1.6: hrefs are URLs relative to the package document, percent-encoded."""
+    """OCF "File paths and file names": hrefs are percent-encoded URLs relative to the
+    package document."""
     path = unquote(urlsplit(href.strip()).path)
     return posixpath.normpath(posixpath.join(base, path)).lstrip("/")
 
 
 def _spine(package: etree._Element, base: str) -> list[str]:
-    """EPUB 3.3 §5.7: the member names of the spine's XHTML documents, in reading order."""
+    """EPUB 3.3 "The spine element": the spine's XHTML documents, in reading order."""
     manifest: dict[str, tuple[str, str]] = {}
     for item in package.iter(f"{{{_OPF_NS}}}item"):
         href = item.get("href")
@@ -253,7 +255,7 @@ def _spine(package: etree._Element, base: str) -> list[str]:
 
 
 def _refuse_encrypted(reader: _Members, spine: list[str]) -> None:
-    """OCF §4.2.6.3.2: members listed in encryption.xml are ciphertext (font obfuscation
+    """OCF "Encryption file": members listed in encryption.xml are ciphertext (font obfuscation
     aside); a book whose chapters are encrypted has no text Heed can read."""
     if not reader.has(ENCRYPTION):
         return
@@ -269,9 +271,7 @@ def _document_text(name: str, body: bytes) -> str:
     if not body.strip():
         return ""
     # huge_tree lifts libxml2's depth limit from 256 to 2048 levels (text below it is dropped).
-    parser = html.HTMLParser(
-        no_network=True, remove_comments=True, remove_pis=True, huge_tree=True
-    )
+    parser = html.HTMLParser(no_network=True, remove_comments=True, remove_pis=True, huge_tree=True)
     try:
         root = html.document_fromstring(body, parser=parser)
     except (etree.ParserError, ValueError) as exc:

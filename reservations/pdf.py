@@ -3,9 +3,9 @@
 A PDF's document-level XMP packet is the stream named by ``/Metadata`` in the document catalog
 (ISO 32000-2 §14.3.2). Two vocabularies in it concern Heed:
 
-- TDMRep (Community Group Final Report, 10 May 2024, §4.5 "PDF"): ``tdm:reservation`` (1 or 0)
-  and ``tdm:policy`` (a URL) in the namespace ``http://www.w3.org/ns/tdmrep#``. Files in the
-  wild bind ``tdm`` to other URIs too, so any namespace containing ``tdm`` is read.
+- TDMRep (Community Group Final Report, 10 May 2024, the PDF technique): ``tdm:reservation``
+  (1 or 0) and ``tdm:policy`` (a URL) in the namespace ``http://www.w3.org/ns/tdmrep#``. Files
+  in the wild bind ``tdm`` to other URIs too, so any namespace containing ``tdm`` is read.
 - IPTC / PLUS ``plus:DataMining`` (PLUS License Data Format, namespace
   ``http://ns.useplus.org/ldf/xmp/1.0/``): its raw values are returned for the IPTC evaluator.
 
@@ -71,8 +71,8 @@ def xmp_values(xmp_bytes: bytes, local_names: Iterable[str]) -> dict[str, list[s
 
     Keys are Clark names (``{namespace}name``) so that callers choose the namespaces they
     trust. XMP writes a simple property as an attribute of ``rdf:Description`` or as an element
-    (XMP Specification Part 1 §C.2.4-§C.2.5); a URI as ``rdf:resource``; an array as ``rdf:li``
-    items (§C.2.6). Raises ``XmlError`` (a ``ValueError``) when the packet is not well-formed.
+    (XMP Specification Part 1, "Serializing XMP"); a URI as ``rdf:resource``; an array as
+    ``rdf:li`` items. Raises ``XmlError`` (a ``ValueError``) when the packet is not well-formed.
     """
     wanted = frozenset(local_names)
     found: dict[str, list[str]] = {}
