@@ -435,12 +435,14 @@ def xmp_properties(packet: bytes) -> dict[str, list[str]]:
     fields of a structure appear under their own local names. Raises ``XmpError`` on XML that
     does not parse or declares a DTD, which XMP never does (Part 1 §7.3).
     """
-    if b"<!DOCTYPE" in packet or b"<!ENTITY" in packet:
-        raise XmpError("dtd")
+    if not packet.startswith((b"\xff\xfe", b"\xfe\xff")):
+        packet = packet.strip(b"\x00 \t\r\n")  # padding some writers leave; not in UTF-16
     try:
-        root = etree.fromstring(packet.strip(b"\x00 \t\r\n"), _parser())
+        root = etree.fromstring(packet, _parser())
     except (etree.XMLSyntaxError, ValueError) as exc:
         raise XmpError("malformed_xml") from exc
+    if root.getroottree().docinfo.internalDTD is not None:
+        raise XmpError("dtd")
     found: dict[str, list[str]] = {}
     for count, element in enumerate(root.iter(tag=etree.Element)):
         if count >= MAX_ELEMENTS:
