@@ -2,16 +2,10 @@
 
 from __future__ import annotations
 
-import datetime
-import io
 from typing import Any
 
 import c2pa  # type: ignore[import-untyped]
 import pytest
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 from pytest_httpserver import HTTPServer
 
 from reservations.c2pa_training import (
@@ -21,104 +15,12 @@ from reservations.c2pa_training import (
     training_verdict,
 )
 from tests.reservations import assets
-
-CREATED = {
-    "label": "c2pa.actions",
-    "data": {
-        "actions": [
-            {
-                "action": "c2pa.created",
-                "digitalSourceType": "http://cv.iptc.org/newscodes/digitalsourcetype/digitalCapture",
-            }
-        ]
-    },
-}
-
-
-def _name(common: str) -> x509.Name:
-    return x509.Name(
-        [
-            x509.NameAttribute(NameOID.COMMON_NAME, common),
-            x509.NameAttribute(NameOID.ORGANIZATION_NAME, "Heed tests"),
-        ]
-    )
-
-
-def _usage(*, sign: bool) -> x509.KeyUsage:
-    return x509.KeyUsage(
-        digital_signature=sign,
-        content_commitment=False,
-        key_encipherment=False,
-        data_encipherment=False,
-        key_agreement=False,
-        key_cert_sign=not sign,
-        crl_sign=not sign,
-        encipher_only=False,
-        decipher_only=False,
-    )
-
-
-def _certificate(
-    subject: str, key: ec.EllipticCurvePrivateKey, issuer: x509.Name, issuer_key: Any, *, ca: bool
-) -> x509.Certificate:
-    now = datetime.datetime.now(datetime.UTC)
-    builder = (
-        x509.CertificateBuilder()
-        .subject_name(_name(subject))
-        .issuer_name(issuer)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - datetime.timedelta(days=1))
-        .not_valid_after(now + datetime.timedelta(days=30))
-        .add_extension(x509.BasicConstraints(ca=ca, path_length=0 if ca else None), critical=True)
-        .add_extension(_usage(sign=not ca), critical=True)
-        .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
-    )
-    if not ca:
-        # C2PA 2.x §14.5.1 signer certificates: an EKU C2PA accepts (here emailProtection), not
-        # a CA, issued by a CA named by its authority key identifier.
-        builder = builder.add_extension(
-            x509.ExtendedKeyUsage([ExtendedKeyUsageOID.EMAIL_PROTECTION]), critical=False
-        ).add_extension(
-            x509.AuthorityKeyIdentifier.from_issuer_public_key(issuer_key.public_key()),
-            critical=False,
-        )
-    return builder.sign(issuer_key, hashes.SHA256())
+from tests.reservations.c2pa_assets import generated_signer, mining, sign_jpeg
 
 
 @pytest.fixture(scope="module")
 def signer_info() -> c2pa.C2paSignerInfo:
-    root_key = ec.generate_private_key(ec.SECP256R1())
-    root = _certificate("Heed test root", root_key, _name("Heed test root"), root_key, ca=True)
-    key = ec.generate_private_key(ec.SECP256R1())
-    leaf = _certificate("Heed test signer", key, root.subject, root_key, ca=False)
-    chain = b"".join(c.public_bytes(serialization.Encoding.PEM) for c in (leaf, root))
-    pem = key.private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-    )
-    return c2pa.C2paSignerInfo(c2pa.C2paSigningAlg.ES256, chain, pem, None)
-
-
-def _sign(
-    info: c2pa.C2paSignerInfo, assertions: list[dict[str, Any]], *, remote: str | None = None
-) -> bytes:
-    manifest = {
-        "claim_generator_info": [{"name": "heed-tests", "version": "1"}],
-        "assertions": [CREATED, *assertions],
-    }
-    builder = c2pa.Builder(manifest)
-    if remote is not None:
-        builder.set_no_embed()
-        builder.set_remote_url(remote)
-    out = io.BytesIO()
-    builder.sign(c2pa.Signer.from_info(info), "image/jpeg", io.BytesIO(assets.jpeg()), out)
-    return out.getvalue()
-
-
-def _mining(
-    entries: dict[str, dict[str, str]], label: str = "cawg.training-mining"
-) -> dict[str, Any]:
-    return {"label": label, "data": {"entries": entries}}
+    return generated_signer()
 
 
 @pytest.mark.parametrize(
@@ -149,7 +51,7 @@ def _mining(
 def test_signed_training_mining_assertion(
     signer_info: c2pa.C2paSignerInfo, entries: Any, decision: str, reason: str
 ) -> None:
-    verdict = c2pa_verdict(_sign(signer_info, [_mining(entries)]), "image/jpeg")
+    verdict = c2pa_verdict(sign_jpeg(signer_info, [mining(entries)]), "image/jpeg")
     assert (verdict.decision, verdict.reason) == (decision, reason)
     assert verdict.evidence["validation_state"] == "Valid"
     assert verdict.evidence["signer"]["common_name"] == "Heed test signer"
@@ -157,14 +59,14 @@ def test_signed_training_mining_assertion(
 
 def test_constraint_info_is_kept_as_evidence(signer_info: c2pa.C2paSignerInfo) -> None:
     entries = {"cawg.ai_training": {"use": "constrained", "constraint_info": "licence: x.example"}}
-    verdict = c2pa_verdict(_sign(signer_info, [_mining(entries)]), "image/jpeg")
+    verdict = c2pa_verdict(sign_jpeg(signer_info, [mining(entries)]), "image/jpeg")
     assert verdict.evidence["constraint_read"] is False
     assert verdict.evidence["entries"][0]["constraint_info"] == "licence: x.example"
 
 
 def test_legacy_c2pa_label_is_honoured(signer_info: c2pa.C2paSignerInfo) -> None:
-    legacy = _mining({"c2pa.ai_generative_training": {"use": "notAllowed"}}, "c2pa.training-mining")
-    verdict = c2pa_verdict(_sign(signer_info, [legacy]), "image/jpeg")
+    legacy = mining({"c2pa.ai_generative_training": {"use": "notAllowed"}}, "c2pa.training-mining")
+    verdict = c2pa_verdict(sign_jpeg(signer_info, [legacy]), "image/jpeg")
     assert (verdict.reason, verdict.evidence["assertions"]) == (
         "c2pa.training_not_allowed",
         ["c2pa.training-mining"],
@@ -172,12 +74,14 @@ def test_legacy_c2pa_label_is_honoured(signer_info: c2pa.C2paSignerInfo) -> None
 
 
 def test_manifest_without_training_assertion(signer_info: c2pa.C2paSignerInfo) -> None:
-    verdict = c2pa_verdict(_sign(signer_info, []), "image/jpeg")
+    verdict = c2pa_verdict(sign_jpeg(signer_info, []), "image/jpeg")
     assert (verdict.decision, verdict.reason) == ("allow", "c2pa.no_training_assertion")
 
 
 def test_reservation_is_honoured_when_validation_fails(signer_info: c2pa.C2paSignerInfo) -> None:
-    signed = bytearray(_sign(signer_info, [_mining({"cawg.ai_training": {"use": "notAllowed"}})]))
+    signed = bytearray(
+        sign_jpeg(signer_info, [mining({"cawg.ai_training": {"use": "notAllowed"}})])
+    )
     signed[-100] ^= 0xFF  # inside the image data: the data hash no longer matches
     verdict = c2pa_verdict(bytes(signed), "image/jpeg")
     assert verdict.reason == "c2pa.training_not_allowed"
@@ -186,7 +90,7 @@ def test_reservation_is_honoured_when_validation_fails(signer_info: c2pa.C2paSig
 
 
 def test_unreadable_training_assertion_is_denied(signer_info: c2pa.C2paSignerInfo) -> None:
-    signed = _sign(signer_info, [_mining({"cawg.data_mining": {"use": "allowed"}})])
+    signed = sign_jpeg(signer_info, [mining({"cawg.data_mining": {"use": "allowed"}})])
     at = signed.find(b"cawg.training-mining", signed.index(b"jumb") + 100)  # its JUMBF box
     broken = signed[: at + 60] + b"\x00" * 10 + signed[at + 70 :]  # inside its CBOR
     verdict = c2pa_verdict(broken, "image/jpeg")
@@ -201,7 +105,7 @@ def test_plain_jpeg_has_no_manifest() -> None:
 
 
 def test_truncated_manifest_is_unreadable(signer_info: c2pa.C2paSignerInfo) -> None:
-    signed = _sign(signer_info, [_mining({"cawg.ai_training": {"use": "allowed"}})])
+    signed = sign_jpeg(signer_info, [mining({"cawg.ai_training": {"use": "allowed"}})])
     verdict = c2pa_verdict(signed[: signed.index(b"jumb") + 2000], "image/jpeg")
     assert (verdict.decision, verdict.reason) == ("deny", "c2pa.unreadable")
 
@@ -215,7 +119,7 @@ def test_remote_manifest_is_never_fetched(
     signer_info: c2pa.C2paSignerInfo, httpserver: HTTPServer
 ) -> None:
     httpserver.expect_request("/manifest.c2pa").respond_with_data(b"", status=404)
-    remote = _sign(signer_info, [], remote=httpserver.url_for("/manifest.c2pa"))
+    remote = sign_jpeg(signer_info, [], remote=httpserver.url_for("/manifest.c2pa"))
     verdict = c2pa_verdict(remote, "image/jpeg")
     assert (verdict.decision, verdict.reason) == ("deny", "c2pa.remote_manifest_unread")
     assert httpserver.log == []
