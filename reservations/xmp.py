@@ -26,6 +26,8 @@ Status = Literal["found", "absent", "unreadable"]
 
 MAX_PACKET = 1 << 20
 MAX_SEGMENTS = 65_536
+# An asset has one packet, two with ExtendedXMP; a few more are tolerated, not thousands.
+MAX_PACKETS = 16
 # lxml walks at most this many elements of one packet; real packets have a few hundred.
 MAX_ELEMENTS = 50_000
 
@@ -60,7 +62,8 @@ class XmpResult:
     ``container`` names the structure walked (``jpeg``, ``png``, ``webp``, ``tiff``, ``gif``,
     ``bmff``, ``pdf``, ``unknown``); ``method`` is ``structure`` or ``scan``; ``problem`` is
     empty unless ``status`` is ``unreadable`` (``truncated``, ``oversize``, ``malformed``,
-    ``too_many_segments``, ``incomplete_extended_xmp``, ``compressed_metadata``).
+    ``too_many_segments``, ``too_many_packets``, ``incomplete_extended_xmp``,
+    ``compressed_metadata``).
     """
 
     status: Status
@@ -97,6 +100,8 @@ class _Walk:
     def add(self, packet: bytes) -> None:
         if len(packet) > self.max_packet:
             raise XmpError("oversize")
+        if len(self.packets) >= MAX_PACKETS:
+            raise XmpError("too_many_packets")
         self.packets.append(packet)
         self.step()
 
@@ -340,20 +345,23 @@ def _boxes(data: bytes, pos: int, end: int, depth: int, walk: _Walk) -> None:
         pos = box_end
 
 
-def _next_packet(data: bytes, pos: int) -> tuple[int, bytes] | None:
-    found = [
-        (at, closing)
-        for opening, closing in _PACKET_ENDS.items()
-        if (at := data.find(opening, pos)) >= 0
-    ]
-    return min(found) if found else None
-
-
 def _scan(data: bytes, walk: _Walk) -> None:
-    """XMP Part 1 §7.3: packets found by their wrapper (or bare ``x:xmpmeta``) anywhere."""
+    """XMP Part 1 §7.3: packets found by their wrapper (or bare ``x:xmpmeta``) anywhere.
+
+    The next position of each opening is kept and searched again only once passed, so a file
+    of many packets costs one pass per kind of opening, not one per packet.
+    """
     pos = 0
-    while (start := _next_packet(data, pos)) is not None:
-        begin, closing = start
+    ahead = {opening: data.find(opening) for opening in _PACKET_ENDS}
+    while True:
+        for opening, at in ahead.items():
+            if 0 <= at < pos:
+                ahead[opening] = data.find(opening, pos)
+        found = [(at, opening) for opening, at in ahead.items() if at >= 0]
+        if not found:
+            return
+        begin, opening = min(found)
+        closing = _PACKET_ENDS[opening]
         limit = begin + walk.max_packet
         end = data.find(closing, begin, limit)
         if end < 0:

@@ -236,3 +236,18 @@ def test_utf16_packet_is_read() -> None:
 def test_unparseable_packet_raises(packet: bytes, problem: str) -> None:
     with pytest.raises(XmpError, match=problem):
         xmp_properties(packet)
+
+
+def test_thousands_of_scanned_packets_are_unreadable_not_parsed() -> None:
+    bare = b"<x:xmpmeta xmlns:x='adobe:ns:meta/'></x:xmpmeta>"
+    result = find_xmp(b"junk" + bare * 5000)
+    assert (result.status, result.problem, len(result.packets)) == (
+        "unreadable",
+        "too_many_packets",
+        16,
+    )
+
+
+def test_unclosed_packet_longer_than_the_limit_is_oversize() -> None:
+    result = find_xmp(b"junk<x:xmpmeta " + b" " * 2000, max_packet=1000)
+    assert (result.status, result.problem) == ("unreadable", "oversize")
