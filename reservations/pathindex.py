@@ -8,7 +8,8 @@ Most patterns are ruled out without being run:
 - a pattern without ``*`` matches exactly when its text is a prefix of the path (or, ending in
   ``$``, the path itself): found by dictionary look-ups of the path's prefixes;
 - a pattern with ``*`` is tried only when its literal head is a prefix of the path and one
-  short piece of text that it needs after the head (its rarest "key") occurs in the path.
+  short piece of text that it needs after the head (its rarest "key") occurs in the path, or,
+  for a pattern ending in ``$``, when the path ends with the pattern's last octets.
 
 Identical patterns are run once per path. Each run is linear (``PathPattern.matches``).
 """
@@ -32,7 +33,8 @@ _INT_FORMATS: dict[int, Literal["I", "H", "B"]] = {4: "I", 2: "H", 1: "B"}
 # Keys considered per pattern when choosing its rarest one; bounds the time spent indexing.
 _KEYS_PER_PATTERN = 64
 
-Key = tuple[int, int]  # (size, octets read as a native integer)
+# (size, octets read as a native integer); a negative size is a suffix of that many octets.
+Key = tuple[int, int]
 
 
 def _grams(data: bytes, size: int) -> set[int]:
@@ -45,11 +47,16 @@ def _grams(data: bytes, size: int) -> set[int]:
 
 
 def _keys(pattern: PathPattern) -> list[Key]:
-    """Octet runs that a path matching ``pattern`` contains after its head, of one size."""
+    """Octet runs that a path matching ``pattern`` contains after its head, of one size, and
+    for an anchored pattern the octets it ends with."""
     pieces = [p.encode("utf-8", "surrogatepass") for p in pattern.pieces[1:] if p]
     longest = max(map(len, pieces), default=0)
     size = next((s for s in _KEY_SIZES if s <= longest), 0)
     found: dict[Key, None] = {}
+    if pattern.anchored and pattern.tail:
+        # The end of an anchored pattern is the end of the path: a negative size says so.
+        suffix = pattern.tail.encode("utf-8", "surrogatepass")[-_KEY_SIZES[0] :]
+        found[-len(suffix), int.from_bytes(suffix, sys.byteorder)] = None
     for piece in pieces:
         for offset in range(len(piece) - size + 1):
             if len(found) >= _KEYS_PER_PATTERN or size == 0:
@@ -69,6 +76,10 @@ class _Wildcards:
     def candidates(self, grams: dict[int, set[int]], data: bytes, found: list[int]) -> None:
         found.extend(self.keyless)
         for size, by_key in self.keyed.items():
+            if size < 0:
+                ranks = by_key.get(int.from_bytes(data[size:], sys.byteorder), ())
+                found.extend(ranks if len(data) >= -size else ())
+                continue
             present = grams.get(size)
             if present is None:
                 present = grams[size] = _grams(data, size)

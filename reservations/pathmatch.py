@@ -24,6 +24,8 @@ _UNRESERVED = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz012
 # "*" and "$" are reserved but are the patterns' special characters, so in a URL they are
 # written escaped (RFC 9309 §2.2.3).
 _ASCII_ESCAPES = {c: f"%{c:02X}" for c in [*range(0x21), 0x7F, *map(ord, '"<>\\^`{|}*$')]}
+# In a pattern, "*" is the wildcard and stays; a "$" before the end is literal (RFC 9309 §2.2.3).
+_PATTERN_ESCAPES = {c: e for c, e in _ASCII_ESCAPES.items() if c != ord("*")}
 _TO_NORMALISE = re.compile(
     "|".join(
         [
@@ -62,6 +64,11 @@ def normalize(text: str) -> str:
     ``%24`` to mean a literal ``$`` (RFC 9309 §2.2.3). The result is ASCII.
     """
     return _TO_NORMALISE.sub(_normalised, text.translate(_ASCII_ESCAPES))
+
+
+def _normalize_pattern(text: str) -> str:
+    """``normalize`` for a pattern body: every "*" stays the wildcard."""
+    return _TO_NORMALISE.sub(_normalised, text.translate(_PATTERN_ESCAPES))
 
 
 def request_target(url_or_path: str) -> str:
@@ -141,9 +148,9 @@ def compile_pattern(text: str, max_length: int | None = MAX_PATTERN) -> PathPatt
     if not text or text[0] not in "/*" or (max_length is not None and len(text) > max_length):
         return None
     anchored = text.endswith("$")
-    parts = [normalize(part) for part in (text[:-1] if anchored else text).split("*")]
-    length = sum(map(len, parts)) + len(parts) - 1 + int(anchored)
-    head, *rest = _STARS.split("*".join(parts))
+    body = _normalize_pattern(text[:-1] if anchored else text)
+    length = len(body) + int(anchored)
+    head, *rest = _STARS.split(body)
     if not rest:
         return PathPattern(text, head, (), None, anchored, length)
     *middle, tail = rest
