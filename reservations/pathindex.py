@@ -129,9 +129,6 @@ class PatternIndex(Generic[T]):
             size, key = min(found, key=counts.__getitem__)
             wildcards.keyed.setdefault(size, {}).setdefault(key, []).append(rank)
 
-    def __len__(self) -> int:
-        return len(self._entries)
-
     def matching(self, path: str) -> Iterator[tuple[PathPattern | None, T]]:
         """The entries whose pattern matches the normalized ``path``, in the caller's order."""
         ranks = [*self._everywhere, *self._exact.get(path, ())]

@@ -110,11 +110,6 @@ class PathPattern:
         """The literal pieces that must appear in order, head first."""
         return (self.head, *self.middle) + (() if self.tail is None else (self.tail,))
 
-    @property
-    def min_length(self) -> int:
-        """The fewest characters a matching path has."""
-        return sum(map(len, self.pieces))
-
     def matches(self, path: str) -> bool:
         """Whether the normalized ``path`` starts with (or, anchored, is) this pattern.
 
