@@ -49,6 +49,12 @@ HEED_RESPONSE_CHECKS: dict[str, int] = {
     "crawler.checks.noai.NoaiCheck": 230,
     # RSL licences named by a Link header or an HTML <link rel="license">.
     "crawler.checks.rsl.RslCheck": 240,
+    # Reservations inside the asset: IPTC Data Mining and TDMRep in the XMP of images and PDFs,
+    # TDMRep in an EPUB's package document, C2PA training-and-data-mining assertions.
+    "crawler.checks.assets.IptcCheck": 250,
+    "crawler.checks.assets.XmpTdmrepCheck": 260,
+    "crawler.checks.assets.EpubTdmrepCheck": 270,
+    "crawler.checks.assets.C2paCheck": 280,
     "crawler.checks.access.AccessCheck": 100,
     "crawler.checks.access.PaywallCheck": 500,
 }
