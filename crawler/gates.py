@@ -171,8 +171,9 @@ class ResponseGate(_Gate):
         page = Page(response)
         doc = request.meta.get(DOC_META)
         verdicts: list[Verdict] = []
-        problem = request.meta.pop(PROBLEM, None)
-        if problem is not None and not doc:
+        # (A policy document's problem is its fetcher's to read: cut, or unreachable.)
+        problem = None if doc else request.meta.pop(PROBLEM, None)
+        if problem is not None:
             # A body not read whole (too large, cut short, undecodable) is denied first: no
             # check may read "nothing found" in it (crawler/body.py).
             verdicts.append(problem.verdict())
