@@ -42,7 +42,8 @@ def _compress(coding: str, chunks: Iterator[bytes]) -> bytes:
         out = zlib.compressobj(9)
     elif coding == "br":
         br = brotli.Compressor(quality=5)
-        return b"".join(br.process(c) for c in chunks) + br.finish()
+        coded: bytes = b"".join(br.process(c) for c in chunks) + br.finish()
+        return coded
     elif coding == "zstd":
         zs = zstd.ZstdCompressor()
         return b"".join(zs.compress(c) for c in chunks) + zs.flush()
