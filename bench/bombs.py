@@ -68,7 +68,7 @@ def crawl(kind: str, seeds: list[str], workdir: Path) -> tuple[float, float, Pat
     """One crawl in a subprocess: (peak RSS in MB, seconds, decision log path)."""
     workdir.mkdir(parents=True)
     log = workdir / "decisions.jsonl"
-    settings = dict(SHARED)
+    settings: dict[str, object] = dict(SHARED)
     if kind == "stock":
         (workdir / "stock_spider.py").write_text(_STOCK_SPIDER)
         command = ["runspider", "stock_spider.py"]
