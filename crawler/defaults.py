@@ -62,10 +62,12 @@ HEED_BLOCKLIST_RELOAD_S = 60
 # --- robots.txt (RFC 9309) -----------------------------------------------------------------
 # How long a fetched robots.txt (2xx or 4xx) is trusted, in seconds (RFC 9309 §2.4: 24 h).
 HEED_ROBOTS_TTL = 86400
-# After an unreachable robots.txt (429, 5xx, network error, timeout, > 5 redirects) the whole
-# origin is disallowed; it is fetched again on the first request after this many seconds.
+# After an unreachable robots.txt (429, 5xx, network error, timeout, > 5 redirects, a redirect
+# to a non-HTTP(S) URL, a body cut short by the network) the whole origin is disallowed; it is
+# fetched again on the first request after this many seconds.
 HEED_ROBOTS_RETRY_AFTER = 600
-# Bytes of robots.txt parsed (RFC 9309 §2.5: at least 500 KiB); the rest is not downloaded.
+# Bytes of robots.txt parsed (RFC 9309 §2.5: at least 500 KiB), counted after undoing its
+# Content-Encoding; the rest is neither decoded nor downloaded. Also the limit of ai.txt.
 HEED_ROBOTS_MAX_BYTES = 512000
 # Seconds a robots.txt download may take in all (a body that trickles forever is unreachable).
 HEED_ROBOTS_TIMEOUT = 30
