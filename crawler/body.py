@@ -18,7 +18,6 @@ from scrapy.downloadermiddlewares.httpcompression import ACCEPTED_ENCODINGS
 from scrapy.exceptions import DownloadCancelledError, ResponseDataLossError
 from scrapy.http import TextResponse
 from scrapy.responsetypes import responsetypes
-from twisted.internet.defer import CancelledError
 
 from crawler.content_coding import DecodingError, codings, decode
 from reservations.verdict import Verdict, deny
@@ -120,11 +119,12 @@ class BodyDecoder:
             request.meta[PROBLEM] = BodyProblem(kind, detail)
 
 
-def dropped_for(exception: Exception) -> BodyProblem | None:
-    """Why Scrapy dropped a body before any middleware saw it, if that is what happened:
-    larger than ``download_maxsize`` (cancelled) or shorter than announced (data loss)."""
-    if isinstance(exception, DownloadCancelledError | CancelledError):
-        return BodyProblem("too_large", {"error": str(exception) or type(exception).__name__})
+def dropped_for(request: Request, exception: Exception) -> BodyProblem | None:
+    """Why Scrapy dropped ``request``'s body before any middleware saw it, if that is what
+    happened: larger than ``download_maxsize`` (cancelled), or shorter than announced."""
+    if isinstance(exception, DownloadCancelledError):
+        limit = request.meta.get("download_maxsize")
+        return BodyProblem("too_large", {"limit": limit, "error": str(exception) or "cancelled"})
     if isinstance(exception, ResponseDataLossError):
         return BodyProblem("incomplete", {"error": "body shorter than its Content-Length"})
     return None

@@ -198,7 +198,7 @@ class ResponseGate(_Gate):
     def process_exception(self, request: Request, exception: Exception) -> None:
         """A body Scrapy dropped (over ``download_maxsize``, or shorter than announced) is
         recorded as a denied response; the download's own error then goes on as before."""
-        problem = dropped_for(exception)
+        problem = dropped_for(request, exception)
         if problem is None or request.meta.get(DOC_META):
             return
         fields: dict[str, Any] = {"status": None, "bytes": 0}

@@ -152,6 +152,7 @@ def test_page_over_the_limit_without_coding_is_dropped_and_recorded(
     for path in ("/big", "/big-unannounced"):
         deny = result.decision_for(site.url(path), "response")
         assert deny["decision"] == "deny" and deny["reason"] == "page.too_large", deny
+        assert deny["status"] is None and deny["evidence"]["body"]["limit"] == 100_000
     assert result.item_urls == {site.url("/open")}
 
 
