@@ -52,6 +52,7 @@ def test_concatenated_gzip_members_are_one_body() -> None:
         ("br", brotli.compress(TEXT)),
         ("deflate", zlib.compress(TEXT)),
     ],
+    ids=["gzip", "br", "deflate"],
 )
 def test_stream_cut_short_gives_its_head_marked_incomplete(coding: str, body: bytes) -> None:
     decoded = decode(body[: len(body) // 2], [coding], MIB)
