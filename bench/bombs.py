@@ -133,7 +133,7 @@ def main() -> None:
 
 A crawl of five origins that meets ten compression bombs: five robots.txt files that are
 brotli bombs (about 3 KB each) and five pages coded gzip, deflate, br, zstd and `gzip, gzip`
-(1 MB or less each), every one expanding to {size / (1 << 30):.2f} GiB. Peak resident set size
+(1 MB or less each), every one expanding to {size / (1 << 20):,.0f} MiB. Peak resident set size
 of the crawling process (`wait4`), median of {rounds} rounds, stock Scrapy and Heed alternating
 in the same run. Heed decodes as a stream and stops at its limit (512,000 bytes for robots.txt,
 `HEED_PAGE_MAX_BYTES` = 32 MiB for pages), records each page bomb as `page.too_large` and each
