@@ -110,6 +110,8 @@ class OriginDocumentFetcher:
                 DOC_LIMIT: self.max_bytes,
                 # Neither read from nor stored in the HTTP cache (HttpCacheMiddleware).
                 "dont_cache": True,
+                # Cut at our limit, never dropped by Scrapy's DOWNLOAD_MAXSIZE (0: none).
+                "download_maxsize": 0,
                 "dont_redirect": True,
                 "dont_retry": True,
                 "dont_merge_cookies": True,

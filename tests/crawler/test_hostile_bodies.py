@@ -90,6 +90,16 @@ def test_robots_bomb_is_decoded_only_to_the_limit_and_its_rules_apply(
     assert peak_child_rss() < 1024 * MIB
 
 
+def test_robots_larger_than_download_maxsize_is_still_read_up_to_its_own_limit(
+    site: HostileServer, crawl
+) -> None:
+    site.routes["/robots.txt"] = Reply(ROBOTS + b"# padding\n" * 30_000, headers=TEXT)
+    site.routes["/private/x"] = Reply(PAGE, headers=HTML)
+    result = crawl([site.url("/private/x")], settings={"DOWNLOAD_MAXSIZE": 100_000})
+    assert result.decision_for(site.url("/private/x"))["reason"] == "robots.disallow"
+    assert site.hits.count("/private/x") == 0
+
+
 def test_robots_cut_by_a_reset_is_unreachable_not_parsed(site: HostileServer, crawl) -> None:
     site.routes["/robots.txt"] = Reply(
         b"User-agent: *\nAllow: /\n" * 20, headers=TEXT, mode="reset"
