@@ -15,7 +15,6 @@ from crawler.text import readable_text
 from reservations.epub import read_epub
 from reservations.pdf import read_pdf
 
-
 _KEPT_EXTENSIONS = {
     "pdf": {"pdf"},
     "epub": {"epub"},
