@@ -27,6 +27,26 @@ if TYPE_CHECKING:
 ROBOTS_CHECK = "crawler.checks.robots.RobotsCheck"
 
 
+def not_crawlable(check: str) -> Verdict:
+    """The answer of an opt-out that applies only to what robots.txt lets us crawl
+    (draft-ietf-aipref-attach §3.1): the robots check denies the URL, so the opt-out's own
+    document need not even be fetched for it."""
+    return allow(check, f"{check}.not_crawlable", robots="disallows the URL")
+
+
+class RobotsFirst:
+    """Whether robots.txt disallows a URL, when the robots check is on: the checks of other
+    per-origin files (tdmrep.json, ai.txt) ask it first, so that no request robots.txt denies
+    waits for a file it does not need."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        checks = crawler.settings.getdict("HEED_REQUEST_CHECKS")
+        self.policy = shared(crawler, RobotsPolicy) if checks.get(ROBOTS_CHECK) else None
+
+    async def disallows(self, request: Request) -> bool:
+        return self.policy is not None and not (await self.policy.verdict(request)).allowed
+
+
 class SharedRobots:
     """The robots check's robots.txt, for the checks that read more of it than RFC 9309 does."""
 
@@ -82,7 +102,7 @@ class RobotsLineCheck:
     async def check_request(self, request: Request) -> Verdict:
         groups = await self.robots.lines(request, self.field.lower())
         if groups is None:
-            return allow(self.name, f"{self.name}.not_crawlable", robots="disallows the URL")
+            return not_crawlable(self.name)
         return type(self).robots_verdict(groups, request.url, self.purpose)
 
     async def check_response(self, response: Response, page: Page) -> Verdict:

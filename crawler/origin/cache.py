@@ -53,6 +53,11 @@ class OriginCache(Generic[V]):
     def __len__(self) -> int:
         return len(self._entries)
 
+    def holds(self, key: str) -> bool:
+        """Whether ``key`` is cached and fresh, or being loaded: ``get`` would not load it."""
+        entry = self._entries.get(key)
+        return key in self._waiters or (entry is not None and entry.expires > self._clock())
+
     async def get(self, key: str, load: Callable[[], Awaitable[tuple[V, float]]]) -> V:
         now = self._clock()
         self._release_expired(now)

@@ -93,7 +93,7 @@ class OriginDocumentFetcher:
             raise StopDownload(fail=False)
 
     def _request(self, url: str) -> Request:
-        return Request(
+        request = Request(
             url,
             callback=NO_CALLBACK,
             priority=1000,
@@ -107,6 +107,12 @@ class OriginDocumentFetcher:
                 "download_timeout": self.timeout,
             },
         )
+        # A download slot of its own per origin and kind (Scrapy's public ``download_slot``):
+        # the document is not queued behind the pages' politeness delay, and the documents of
+        # one origin are fetched side by side. Pages keep their slot and its delay
+        # (docs/robots.md, "Policy documents and politeness").
+        request.meta["download_slot"] = f"{origin_of(request)}#{self.kind}"
+        return request
 
     async def fetch(self, url: str) -> FetchedDocument:
         """Fetch ``url`` following redirects; network failures become ``error``, never raise."""
