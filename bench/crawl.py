@@ -124,16 +124,17 @@ class Run:
 class SiteServer:
     """The site in a subprocess of its own, so that its CPU is not the crawler's."""
 
-    def __init__(self, site: Site) -> None:
+    def __init__(self, site: Site, hosts: bool = False) -> None:
         self.site = site
         self.proc = subprocess.Popen(
             [sys.executable, str(BENCH / "site_server.py"), "--origins", str(site.origins),
-             "--pages", str(site.pages)],
+             "--pages", str(site.pages), *(["--hosts"] if hosts else [])],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
         )  # fmt: skip
         assert self.proc.stdout is not None
         info = json.loads(self.proc.stdout.readline())
         self.ports: list[int] = info["ports"]
+        self.origins: list[str] = info["origins"]
         self.allowed = site.origins * info["allowed_per_origin"]
 
     def cpu(self) -> float:
