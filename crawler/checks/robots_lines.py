@@ -6,8 +6,9 @@ fetched once per origin for every check.
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Callable, Mapping, Sequence
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from crawler.checks.policy import crawl_purpose, obeyed_tokens, record_policy
 from crawler.components import shared
@@ -23,6 +24,7 @@ if TYPE_CHECKING:
     from scrapy.http import Response
 
     from crawler.page import Page
+    from reservations.robots import RobotsFile
 
 ROBOTS_CHECK = "crawler.checks.robots.RobotsCheck"
 
@@ -63,36 +65,25 @@ class SharedRobots:
         """The robots check's state for ``request``'s origin (fetched once, shared)."""
         return await self.policy.state(request)
 
-    async def lines(self, request: Request, key: str) -> dict[str, list[tuple[int, str]]] | None:
-        """``{token: [(line number, value), ...]}`` of the ``key`` lines in each obeyed token's
-        group (empty when there is no robots.txt); ``None`` when robots.txt does not let us
-        crawl the URL, since usage preferences apply only to what can be crawled
-        (draft-ietf-aipref-attach §3.1) and the robots check will deny it."""
-        if not (await self.policy.verdict(request)).allowed:
-            return None
-        state = await self.state(request)
-        if state.file is None:
-            return {}
-        return {
-            token: [(x.lineno, x.value) for x in state.file.group_lines(token) if x.key == key]
-            for token in self.tokens
-        }
-
 
 class RobotsLineCheck:
     """Base of a protocol read from robots.txt lines at the request gate and from a response
-    header of the same name at the response gate (``Content-Usage``, ``Content-Signal``)."""
+    header of the same name at the response gate (``Content-Usage``, ``Content-Signal``).
+
+    Each obeyed token's lines are parsed and indexed once per robots.txt (``index``), kept
+    while that robots.txt is cached, and asked for each URL (``robots_verdict``)."""
 
     name: ClassVar[str]
     field: ClassVar[str]  # the robots.txt key and the header name
-    robots_verdict: ClassVar[
-        Callable[[Mapping[str, Sequence[tuple[int, str]]], str, Purpose], Verdict]
-    ]
+    index: ClassVar[Callable[[Sequence[tuple[int, str]]], Any]]
+    robots_verdict: ClassVar[Callable[[Mapping[str, Any], str, Purpose], Verdict]]
     header_verdict: ClassVar[Callable[[Sequence[str], Purpose], Verdict]]
 
     def __init__(self, crawler: Crawler) -> None:
         self.purpose = crawl_purpose(crawler.settings)
         self.robots = SharedRobots(crawler, self.name)
+        # id(robots file) -> {token: index}; an entry goes with its file (weakref.finalize).
+        self._indexed: dict[int, dict[str, Any]] = {}
         record_policy(crawler)
 
     @classmethod
@@ -100,10 +91,26 @@ class RobotsLineCheck:
         return cls(crawler)
 
     async def check_request(self, request: Request) -> Verdict:
-        groups = await self.robots.lines(request, self.field.lower())
-        if groups is None:
+        if not (await self.robots.policy.verdict(request)).allowed:
             return not_crawlable(self.name)
+        state = await self.robots.state(request)
+        groups = {} if state.file is None else self._groups(state.file)
         return type(self).robots_verdict(groups, request.url, self.purpose)
 
     async def check_response(self, response: Response, page: Page) -> Verdict:
         return type(self).header_verdict(page.header_values(self.field), self.purpose)
+
+    def _groups(self, file: RobotsFile) -> dict[str, Any]:
+        """The ``field`` lines of each obeyed token's group, indexed once per robots.txt."""
+        groups = self._indexed.get(id(file))
+        if groups is None:
+            key = self.field.lower()
+            groups = {
+                token: type(self).index(
+                    [(x.lineno, x.value) for x in file.group_lines(token) if x.key == key]
+                )
+                for token in self.robots.tokens
+            }
+            self._indexed[id(file)] = groups
+            weakref.finalize(file, self._indexed.pop, id(file), None)
+        return groups
