@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 
 from scrapy import Request, signals
 from scrapy.exceptions import IgnoreRequest, StopDownload
@@ -167,6 +169,13 @@ _DEFAULT_PORTS = {"http": 80, "https": 443}
 def origin_of(request: Request | Response) -> str:
     """``scheme://host[:port]`` with the default port left out, so equal origins compare equal."""
     parts = urlparse_cached(request)
+    return _origin(parts.scheme, parts.netloc)
+
+
+@lru_cache(maxsize=4096)
+def _origin(scheme: str, netloc: str) -> str:
+    # Every check asks for each request's origin: worked out once per netloc, not per call.
+    parts = urlsplit(f"{scheme}://{netloc}")
     scheme = parts.scheme.lower()
     host = (parts.hostname or "").lower()
     if ":" in host:
