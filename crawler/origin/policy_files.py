@@ -65,21 +65,25 @@ class PolicyFile(Generic[V]):
         )
 
     async def get(self, message: Request | Response) -> tuple[V, dict[str, Any]]:
+        """The file of ``message``'s origin; the origin's other files start loading too."""
         origin = origin_of(message)
         self.group.start(origin)
-        return await self.cache.get(origin, partial(self._load, origin))
+        return await self.at(origin + self.path)
 
-    async def _load(self, origin: str) -> tuple[tuple[V, dict[str, Any]], float]:
-        doc = await self.fetcher.fetch(origin + self.path)
+    async def at(self, url: str) -> tuple[V, dict[str, Any]]:
+        """The document at ``url`` (a licence a page or robots.txt points to), cached by URL."""
+        return await self.cache.get(url, partial(self._load, url))
+
+    async def _load(self, url: str) -> tuple[tuple[V, dict[str, Any]], float]:
+        doc = await self.fetcher.fetch(url)
         stats = self.crawler.stats
         stats.inc_value(f"heed/{self.kind}/fetches")
         failed = doc.error is not None or (doc.status or 0) >= 500
         if failed:
             stats.inc_value(f"heed/{self.kind}/failed")
             logger.info(
-                "%s of %s could not be fetched (%s): read as absent, fetched again in %ds",
-                self.path,
-                origin,
+                "%s could not be fetched (%s): fetched again in %ds",
+                url,
                 doc.error or f"HTTP {doc.status}",
                 self.retry_after,
             )
@@ -115,10 +119,12 @@ class PolicyFiles:
         return self._files[kind]
 
     def start(self, origin: str) -> None:
-        """Start fetching every file of ``origin`` not cached or on its way, without waiting."""
+        """Start fetching every file of ``origin`` not cached or on its way, without waiting
+        (files at a fixed path of each origin; not those found by URL, such as licences)."""
         for file in self._files.values():
-            if not file.cache.holds(origin):
-                loading = deferred_from_coro(file.cache.get(origin, partial(file._load, origin)))
+            url = origin + file.path
+            if file.path and not file.cache.holds(url):
+                loading = deferred_from_coro(file.at(url))
                 # A load that fails is not cached: the check that needs the file loads it again
                 # and, failing again, denies.
                 loading.addErrback(_ignore_failure, origin, file.kind)
