@@ -24,7 +24,7 @@ sys.path[:0] = [str(BENCH.parent), str(BENCH)]
 
 import subprocess  # noqa: E402
 
-from bench.crawl import _STAT, SHARED, SiteServer, _command, machine_busy  # noqa: E402
+from bench.crawl import _STAT, SHARED, STOCK, SiteServer, _command, machine_busy  # noqa: E402
 from bench.report import median, write_section  # noqa: E402
 from bench.site_server import Site, page_path  # noqa: E402
 
@@ -32,8 +32,8 @@ PAGES_PER_ORIGIN = 2
 
 
 def variants(delay: float) -> dict[str, tuple[str, dict[str, object]]]:
-    polite = {**SHARED, "DOWNLOAD_DELAY": delay, "CONCURRENT_REQUESTS_PER_DOMAIN": 1}
-    return {"stock": ("stock", {**polite, "ROBOTSTXT_OBEY": True}), "heed": ("heed", polite)}
+    polite = {"DOWNLOAD_DELAY": delay, "CONCURRENT_REQUESTS_PER_DOMAIN": 1}
+    return {"stock": ("stock", {**STOCK, **polite}), "heed": ("heed", {**SHARED, **polite})}
 
 
 def crawl(kind: str, settings: dict[str, object], seeds: list[str]) -> tuple[float, float, int]:
@@ -93,9 +93,8 @@ def main() -> None:
             f"`DOWNLOAD_DELAY={args.delay:g}`, `CONCURRENT_REQUESTS_PER_DOMAIN=1`, "
             f"`CONCURRENT_REQUESTS={SHARED['CONCURRENT_REQUESTS']}`; stock Scrapy with "
             "`ROBOTSTXT_OBEY=True`, Heed with its defaults (robots.txt, tdmrep.json, ai.txt, "
-            f"decision log). Medians of {args.rounds} alternating rounds; the machine's load "
-            f"besides the crawl and its site server averaged {100 * median(loads):.0f} % of "
-            "a core (crawler included).",
+            f"decision log). Medians of {args.rounds} alternating rounds; the whole machine was "
+            f"{100 * median(loads):.0f} % of a core busy meanwhile (crawls included).",
             "",
             "| crawler | crawl time (engine) | process wall time |",
             "|---|---|---|",

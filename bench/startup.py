@@ -25,7 +25,7 @@ from pathlib import Path
 BENCH = Path(__file__).resolve().parent
 sys.path[:0] = [str(BENCH.parent), str(BENCH)]
 
-from bench.crawl import SHARED, _command, machine_busy  # noqa: E402
+from bench.crawl import SHARED, STOCK, _command, machine_busy  # noqa: E402
 from bench.report import median, write_section  # noqa: E402
 
 # Modules a crawl must not load (they serve reports, exports and other formats).
@@ -54,7 +54,7 @@ def start_up(kind: str, url: str, modules: bool = False) -> tuple[float, set[str
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(BENCH.parent), env.get("PYTHONPATH")]))
     if kind == "heed":
         env["SCRAPY_SETTINGS_MODULE"] = "crawler.settings"
-    settings = {**SHARED, "ROBOTSTXT_OBEY": True} if kind == "stock" else SHARED
+    settings = STOCK if kind == "stock" else SHARED
     with tempfile.TemporaryDirectory(prefix="heed-startup-") as tmp:
         args = _command(kind, settings, url, Path(tmp))
         if modules:  # ``python -m scrapy ARGS`` as ``python -c CODE ARGS``, listing modules
