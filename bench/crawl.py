@@ -43,7 +43,13 @@ SHARED = {
     "CONCURRENT_REQUESTS_PER_DOMAIN": heed_settings.CONCURRENT_REQUESTS_PER_DOMAIN,
     "LOG_LEVEL": "INFO",
 }
-STOCK = {**SHARED, "ROBOTSTXT_OBEY": True}
+# The ``site`` spider reads which content kinds to keep from HEED_CONTENT: stock runs get Heed's
+# default, so both crawlers take the same items.
+STOCK = {
+    **SHARED,
+    "ROBOTSTXT_OBEY": True,
+    "HEED_CONTENT": ",".join(heed_settings.HEED_CONTENT),
+}
 TUNED = f"stock with Heed's CONCURRENT_ITEMS={heed_settings.CONCURRENT_ITEMS}"
 # Variant name -> (crawler, settings). The headline compares "heed" with "stock" (Scrapy's own
 # defaults); TUNED gives stock Heed's one performance default, to show what the gates cost.
@@ -124,16 +130,17 @@ class Run:
 class SiteServer:
     """The site in a subprocess of its own, so that its CPU is not the crawler's."""
 
-    def __init__(self, site: Site) -> None:
+    def __init__(self, site: Site, hosts: bool = False) -> None:
         self.site = site
         self.proc = subprocess.Popen(
             [sys.executable, str(BENCH / "site_server.py"), "--origins", str(site.origins),
-             "--pages", str(site.pages)],
+             "--pages", str(site.pages), *(["--hosts"] if hosts else [])],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
         )  # fmt: skip
         assert self.proc.stdout is not None
         info = json.loads(self.proc.stdout.readline())
         self.ports: list[int] = info["ports"]
+        self.origins: list[str] = info["origins"]
         self.allowed = site.origins * info["allowed_per_origin"]
 
     def cpu(self) -> float:
@@ -272,6 +279,11 @@ def main() -> None:
     parser.add_argument(
         "--quick", action="store_true", help="one small round, no report written (a smoke test)"
     )
+    parser.add_argument(
+        "--no-wait",
+        action="store_true",
+        help="do not wait for a quiet machine before each crawl (its load is still reported)",
+    )
     args = parser.parse_args()
     if args.quick:
         args.rounds, args.pages, args.origins = 1, 60, 2
@@ -320,7 +332,7 @@ def main() -> None:
 def _round(index: int, names: list[str], server: SiteServer, args: argparse.Namespace) -> list[Run]:
     runs = []
     for name in names:
-        if not args.quick:
+        if not (args.quick or args.no_wait):
             wait_for_quiet()
         run = crawl(name, server)
         runs.append(run)

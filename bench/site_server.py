@@ -145,16 +145,26 @@ class _Connection(asyncio.Protocol):
                 return
 
 
-async def serve(site: Site) -> None:
-    """Listen on ``site.origins`` free ports, print them, serve until stdin closes."""
+def loopback_hosts(origins: int) -> list[str]:
+    """One loopback address per origin (127.0.0.2, ...): each its own host, so that a crawler
+    gives each its own download slot and politeness delay, as it would distinct sites."""
+    return [f"127.0.{(i + 2) // 256}.{(i + 2) % 256}" for i in range(origins)]
+
+
+async def serve(site: Site, hosts: bool = False) -> None:
+    """Listen on ``site.origins`` free ports (on 127.0.0.1, or with ``hosts`` one address each),
+    print them, serve until stdin closes."""
     loop = asyncio.get_running_loop()
     routes, counter = site.routes(), [0]
+    addresses = loopback_hosts(site.origins) if hosts else ["127.0.0.1"] * site.origins
     servers = [
-        await loop.create_server(lambda: _Connection(routes, counter), "127.0.0.1", 0)
-        for _ in range(site.origins)
+        await loop.create_server(lambda: _Connection(routes, counter), address, 0)
+        for address in addresses
     ]
     ports = [s.sockets[0].getsockname()[1] for s in servers]
-    print(json.dumps({"ports": ports, "allowed_per_origin": site.allowed_per_origin()}))
+    origins = [f"http://{a}:{p}" for a, p in zip(addresses, ports, strict=True)]
+    allowed = site.allowed_per_origin()
+    print(json.dumps({"ports": ports, "origins": origins, "allowed_per_origin": allowed}))
     sys.stdout.flush()
     closed = loop.create_future()
     loop.add_reader(sys.stdin.fileno(), lambda: closed.done() or closed.set_result(None))
@@ -167,8 +177,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--origins", type=int, default=12)
     parser.add_argument("--pages", type=int, default=250, help="pages per origin")
+    parser.add_argument("--hosts", action="store_true", help="one loopback address per origin")
     args = parser.parse_args()
-    asyncio.run(serve(Site(args.origins, args.pages)))
+    asyncio.run(serve(Site(args.origins, args.pages), args.hosts))
 
 
 if __name__ == "__main__":

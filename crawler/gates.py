@@ -170,7 +170,7 @@ class ResponseGate(_Gate):
     async def process_response(self, request: Request, response: Response) -> Response:
         # Tied to its request now, not after the middlewares: checks note facts in its meta.
         response.request = request
-        page = Page(response)
+        page = Page.of(response)
         doc = request.meta.get(DOC_META)
         verdicts: list[Verdict] = []
         # (A policy document's problem is its fetcher's to read: cut, or unreachable.)

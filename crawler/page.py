@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from functools import cached_property
 from typing import TYPE_CHECKING
+from weakref import WeakKeyDictionary
 
 from lxml import etree, html
 
@@ -26,10 +27,19 @@ class Page:
     def __init__(self, response: Response) -> None:
         self.response = response
 
+    @classmethod
+    def of(cls, response: Response) -> Page:
+        """The one ``Page`` of ``response``: what the gate parsed, the spider reads again."""
+        page = _PAGES.get(response)
+        if page is None:
+            page = _PAGES[response] = cls(response)
+        return page
+
     def replace_body(self, body: bytes) -> None:
         """Pass ``body`` on instead of the downloaded one (a check kept only part of the page):
         the checks after it and everything after the gate see only the replacement."""
         self.response = self.response.replace(body=body)
+        _PAGES[self.response] = self
         for name, attribute in vars(Page).items():
             if isinstance(attribute, cached_property):
                 self.__dict__.pop(name, None)
@@ -121,3 +131,7 @@ class Page:
         except (etree.ParserError, ValueError, LookupError):
             return parse_json_ld(self.tree)
         return parse_json_ld(scripts_only)
+
+
+# Each response's Page, for as long as the response lives.
+_PAGES: WeakKeyDictionary[Response, Page] = WeakKeyDictionary()

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Any, Literal
 
 import http_sf
@@ -134,9 +133,9 @@ def parse_usage_rule(lineno: int, value: str) -> UsageRule | None:
     return UsageRule(lineno, value.strip(" \t"), pattern, parse_usage(statement))
 
 
-@lru_cache(maxsize=32)
-def _indexed_rules(lines: tuple[tuple[int, str], ...]) -> LongestMatch[UsageRule]:
-    """One group's rules, parsed and indexed once: the crawler asks for every URL."""
+def usage_rules(lines: Sequence[tuple[int, str]]) -> LongestMatch[UsageRule]:
+    """One group's ``(line number, value)`` rules, parsed and indexed: a crawler builds this
+    once per robots.txt and asks it for every URL (``indexed_usage_verdict``)."""
     return LongestMatch([r for r in (parse_usage_rule(n, v) for n, v in lines) if r is not None])
 
 
@@ -159,10 +158,19 @@ def robots_usage_verdict(
     ``groups`` maps a product token to its group's ``(line number, value)`` lines; each token's
     answer is one statement, and statements combine most restrictively (vocab §7.1).
     """
+    return indexed_usage_verdict(
+        {t: usage_rules(lines) for t, lines in groups.items()}, url, purpose
+    )
+
+
+def indexed_usage_verdict(
+    groups: Mapping[str, LongestMatch[UsageRule]], url: str, purpose: Purpose
+) -> Verdict:
+    """``robots_usage_verdict`` from each token's rules as ``usage_rules`` indexed them."""
     answers: list[UsageAnswer] = []
     found: dict[str, list[dict[str, Any]]] = {}
-    for token, lines in groups.items():
-        chosen = _indexed_rules(tuple(lines)).longest(url)
+    for token, rules in groups.items():
+        chosen = rules.longest(url)
         answers.append(combine(consult(r.statement, purpose) for r in chosen))
         if chosen:
             found[token] = [_rule_evidence(r) for r in chosen]

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Any
 
 from reservations.evidence import clip, clip_all
@@ -61,9 +60,9 @@ def parse_signal_line(lineno: int, value: str) -> SignalLine | None:
     return SignalLine(lineno, value.strip(" \t"), parse_signals(rest), pattern)
 
 
-@lru_cache(maxsize=32)
-def _indexed_lines(lines: tuple[tuple[int, str], ...]) -> LongestMatch[SignalLine]:
-    """One group's lines, parsed and indexed once: the crawler asks for every URL."""
+def signal_lines(lines: Sequence[tuple[int, str]]) -> LongestMatch[SignalLine]:
+    """One group's ``(line number, value)`` lines, parsed and indexed: a crawler builds this
+    once per robots.txt and asks it for every URL (``indexed_signal_verdict``)."""
     return LongestMatch([x for x in (parse_signal_line(n, v) for n, v in lines) if x is not None])
 
 
@@ -89,10 +88,17 @@ def robots_signal_verdict(
     Lines without a path apply to the whole group; of path-scoped lines the longest matching
     path applies. Any ``no`` for the purpose's signal, in any obeyed group, denies.
     """
+    return indexed_signal_verdict({t: signal_lines(x) for t, x in groups.items()}, url, purpose)
+
+
+def indexed_signal_verdict(
+    groups: Mapping[str, LongestMatch[SignalLine]], url: str, purpose: Purpose
+) -> Verdict:
+    """``robots_signal_verdict`` from each token's lines as ``signal_lines`` indexed them."""
     signal = SIGNALS[purpose]
     chosen: dict[str, list[SignalLine]] = {}
-    for token, raw_lines in groups.items():
-        if matching := _indexed_lines(tuple(raw_lines)).longest(url):
+    for token, lines in groups.items():
+        if matching := lines.longest(url):
             chosen[token] = matching
     answer = _answer([x for lines in chosen.values() for x in lines], signal)
     found = {

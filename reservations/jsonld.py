@@ -9,14 +9,22 @@ block is handed to extruct alone and a failure stays a fact about that one block
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
-from extruct.jsonld import JsonLdExtractor  # type: ignore[import-untyped]
 from lxml.html import HtmlElement
 
 # The media type extruct (and Google's structured-data documentation) recognises, exactly.
 JSON_LD_TYPE = "application/ld+json"
-_EXTRACTOR = JsonLdExtractor()
+
+
+@cache
+def _extractor() -> Any:
+    """extruct's JSON-LD extractor, imported on the first page that has a block: importing
+    extruct loads all its syntaxes (rdflib, mf2py...), half a second a crawl may never need."""
+    from extruct.jsonld import JsonLdExtractor  # type: ignore[import-untyped]
+
+    return JsonLdExtractor()
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,7 +53,7 @@ def parse_json_ld(tree: HtmlElement | None) -> tuple[JsonLdBlock, ...]:
 def _parse_block(index: int, script: HtmlElement) -> JsonLdBlock:
     try:
         # The script element alone is the document: extruct then sees only this block.
-        items = tuple(_EXTRACTOR.extract_items(script))
+        items = tuple(_extractor().extract_items(script))
     except (ValueError, RecursionError) as exc:
         # JSONDecodeError is a ValueError; absurd nesting exhausts the decoder's recursion.
         return JsonLdBlock(

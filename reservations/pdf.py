@@ -20,15 +20,16 @@ import io
 from collections.abc import Iterable
 from dataclasses import dataclass
 from itertools import islice
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from lxml import etree
-from pypdf import PdfReader
-from pypdf.generic import StreamObject
 
 from reservations.safexml import XmlError, namespace, parse_xml, text_of
 from reservations.tdmrep import field_declaration
 from reservations.textcap import join_capped
+
+if TYPE_CHECKING:
+    from pypdf import PdfReader
 
 PLUS_NS = "http://ns.useplus.org/ldf/xmp/1.0/"
 DATA_MINING = f"{{{PLUS_NS}}}DataMining"
@@ -112,6 +113,9 @@ def read_pdf(
     """
     if len(data) > max_bytes:
         return PdfDocument("unreadable", f"larger than {max_bytes} bytes")
+    # pypdf is imported by the first PDF: a crawl of HTML pages never loads it.
+    from pypdf import PdfReader
+
     try:
         reader = PdfReader(io.BytesIO(data), strict=False)
         if reader.is_encrypted:
@@ -148,6 +152,8 @@ def read_pdf(
 
 def catalog_xmp(reader: PdfReader) -> bytes | None:
     """The decoded document-level XMP stream (ISO 32000-2 §14.3.2), ``None`` when absent."""
+    from pypdf.generic import StreamObject
+
     reference = reader.root_object.get("/Metadata")
     if reference is None:
         return None

@@ -12,9 +12,9 @@ from __future__ import annotations
 import reprlib
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
-from extruct.w3cmicrodata import LxmlMicrodataExtractor  # type: ignore[import-untyped]
 from lxml import etree
 from lxml.html import HtmlElement
 
@@ -37,11 +37,19 @@ _ADMISSION_TYPES = frozenset(
         "TouristDestination",
     }
 )
-_MICRODATA = LxmlMicrodataExtractor(nested=True)
 _REPR = reprlib.Repr()  # keyword arguments only from Python 3.12
 _REPR.maxlevel, _REPR.maxstring, _REPR.maxother = 3, 100, 100
 _MICRODATA_PROPERTY = etree.XPath(f"//*[@itemprop][contains(@itemprop, '{PROPERTY}')]")
 _OUTERMOST_ITEM = etree.XPath("ancestor-or-self::*[@itemscope][last()]")
+
+
+@cache
+def _microdata() -> Any:
+    """extruct's microdata extractor, imported on the first page that has the property (as
+    ``reservations.jsonld`` does for JSON-LD: extruct is slow to import)."""
+    from extruct.w3cmicrodata import LxmlMicrodataExtractor  # type: ignore[import-untyped]
+
+    return LxmlMicrodataExtractor(nested=True)
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,9 +142,12 @@ def read_microdata(tree: HtmlElement | None) -> Microdata:
             for top in select_elements(_OUTERMOST_ITEM, element):
                 if top not in tops:
                     tops.append(top)
+    if not tops:
+        return Microdata(())
+    extractor = _microdata()
     try:
         return Microdata(
-            tuple(_as_json_ld(item) for top in tops for item in _MICRODATA.extract_items(top, None))
+            tuple(_as_json_ld(item) for top in tops for item in extractor.extract_items(top, None))
         )
     except RecursionError as exc:
         return Microdata(error=f"RecursionError: {exc}"[:300])

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from scrapy.exceptions import NotConfigured
 
 from crawler.checks.policy import crawl_purpose, obeyed_tokens, record_policy
+from crawler.checks.robots_lines import RobotsFirst, not_crawlable
 from crawler.components import shared
 from crawler.origin.documents import FetchedDocument
 from crawler.origin.policy_files import PolicyFiles
@@ -47,6 +48,7 @@ class AiTxtCheck:
             ttl=settings.getfloat("HEED_AITXT_TTL"),
             max_bytes=settings.getint("HEED_ROBOTS_MAX_BYTES"),
         )
+        self.robots = RobotsFirst(crawler)
         record_policy(crawler)
 
     @classmethod
@@ -54,5 +56,7 @@ class AiTxtCheck:
         return cls(crawler)
 
     async def check_request(self, request: Request) -> Verdict:
+        if await self.robots.disallows(request):
+            return not_crawlable(CHECK)
         state, _ = await self.files.get(request)
         return verdict_for_agents(state, request.url, self.tokens, CHECK)

@@ -187,13 +187,13 @@ class C2paCheck:
     name = "c2pa"
 
     async def check_response(self, response: Response, page: Page) -> Verdict:
+        facts = asset_facts(page)
+        if facts.kind != "image":
+            return allow(self.name, "c2pa.not_an_asset")
         # Loaded on the first image: c2pa's native library is large, and crawls of pages
         # alone need not pay for it.
         from reservations import c2pa_training
 
-        facts = asset_facts(page)
-        if facts.kind != "image":
-            return allow(self.name, "c2pa.not_an_asset")
         media_type = facts.media_type if facts.media_type.startswith("image/") else ""
         return c2pa_training.c2pa_verdict(facts.body, media_type or _sniffed_type(facts.body))
 

@@ -9,7 +9,12 @@ file, in the group of our token and of every also-obeyed one. Response gate: a
 from __future__ import annotations
 
 from crawler.checks.robots_lines import RobotsLineCheck
-from reservations.content_signal import CHECK, header_signal_verdict, robots_signal_verdict
+from reservations.content_signal import (
+    CHECK,
+    header_signal_verdict,
+    indexed_signal_verdict,
+    signal_lines,
+)
 
 
 class ContentSignalCheck(RobotsLineCheck):
@@ -17,5 +22,6 @@ class ContentSignalCheck(RobotsLineCheck):
 
     name = CHECK
     field = "Content-Signal"
-    robots_verdict = staticmethod(robots_signal_verdict)
+    index = staticmethod(signal_lines)
+    robots_verdict = staticmethod(indexed_signal_verdict)
     header_verdict = staticmethod(header_signal_verdict)

@@ -9,7 +9,7 @@ denies; a statement that cannot be parsed says nothing.
 from __future__ import annotations
 
 from crawler.checks.robots_lines import RobotsLineCheck
-from reservations.aipref import CHECK, header_usage_verdict, robots_usage_verdict
+from reservations.aipref import CHECK, header_usage_verdict, indexed_usage_verdict, usage_rules
 
 
 class ContentUsageCheck(RobotsLineCheck):
@@ -17,5 +17,6 @@ class ContentUsageCheck(RobotsLineCheck):
 
     name = CHECK
     field = "Content-Usage"
-    robots_verdict = staticmethod(robots_usage_verdict)
+    index = staticmethod(usage_rules)
+    robots_verdict = staticmethod(indexed_usage_verdict)
     header_verdict = staticmethod(header_usage_verdict)

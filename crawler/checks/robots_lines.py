@@ -6,8 +6,9 @@ fetched once per origin for every check.
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Callable, Mapping, Sequence
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from crawler.checks.policy import crawl_purpose, obeyed_tokens, record_policy
 from crawler.components import shared
@@ -23,8 +24,29 @@ if TYPE_CHECKING:
     from scrapy.http import Response
 
     from crawler.page import Page
+    from reservations.robots import RobotsFile
 
 ROBOTS_CHECK = "crawler.checks.robots.RobotsCheck"
+
+
+def not_crawlable(check: str) -> Verdict:
+    """The answer of an opt-out that applies only to what robots.txt lets us crawl
+    (draft-ietf-aipref-attach §3.1): the robots check denies the URL, so the opt-out's own
+    document need not even be fetched for it."""
+    return allow(check, f"{check}.not_crawlable", robots="disallows the URL")
+
+
+class RobotsFirst:
+    """Whether robots.txt disallows a URL, when the robots check is on: the checks of other
+    per-origin files (tdmrep.json, ai.txt) ask it first, so that no request robots.txt denies
+    waits for a file it does not need."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        checks = crawler.settings.getdict("HEED_REQUEST_CHECKS")
+        self.policy = shared(crawler, RobotsPolicy) if checks.get(ROBOTS_CHECK) else None
+
+    async def disallows(self, request: Request) -> bool:
+        return self.policy is not None and not (await self.policy.verdict(request)).allowed
 
 
 class SharedRobots:
@@ -43,36 +65,25 @@ class SharedRobots:
         """The robots check's state for ``request``'s origin (fetched once, shared)."""
         return await self.policy.state(request)
 
-    async def lines(self, request: Request, key: str) -> dict[str, list[tuple[int, str]]] | None:
-        """``{token: [(line number, value), ...]}`` of the ``key`` lines in each obeyed token's
-        group (empty when there is no robots.txt); ``None`` when robots.txt does not let us
-        crawl the URL, since usage preferences apply only to what can be crawled
-        (draft-ietf-aipref-attach §3.1) and the robots check will deny it."""
-        if not (await self.policy.verdict(request)).allowed:
-            return None
-        state = await self.state(request)
-        if state.file is None:
-            return {}
-        return {
-            token: [(x.lineno, x.value) for x in state.file.group_lines(token) if x.key == key]
-            for token in self.tokens
-        }
-
 
 class RobotsLineCheck:
     """Base of a protocol read from robots.txt lines at the request gate and from a response
-    header of the same name at the response gate (``Content-Usage``, ``Content-Signal``)."""
+    header of the same name at the response gate (``Content-Usage``, ``Content-Signal``).
+
+    Each obeyed token's lines are parsed and indexed once per robots.txt (``index``), kept
+    while that robots.txt is cached, and asked for each URL (``robots_verdict``)."""
 
     name: ClassVar[str]
     field: ClassVar[str]  # the robots.txt key and the header name
-    robots_verdict: ClassVar[
-        Callable[[Mapping[str, Sequence[tuple[int, str]]], str, Purpose], Verdict]
-    ]
+    index: ClassVar[Callable[[Sequence[tuple[int, str]]], Any]]
+    robots_verdict: ClassVar[Callable[[Mapping[str, Any], str, Purpose], Verdict]]
     header_verdict: ClassVar[Callable[[Sequence[str], Purpose], Verdict]]
 
     def __init__(self, crawler: Crawler) -> None:
         self.purpose = crawl_purpose(crawler.settings)
         self.robots = SharedRobots(crawler, self.name)
+        # id(robots file) -> {token: index}; an entry goes with its file (weakref.finalize).
+        self._indexed: dict[int, dict[str, Any]] = {}
         record_policy(crawler)
 
     @classmethod
@@ -80,10 +91,26 @@ class RobotsLineCheck:
         return cls(crawler)
 
     async def check_request(self, request: Request) -> Verdict:
-        groups = await self.robots.lines(request, self.field.lower())
-        if groups is None:
-            return allow(self.name, f"{self.name}.not_crawlable", robots="disallows the URL")
+        if not (await self.robots.policy.verdict(request)).allowed:
+            return not_crawlable(self.name)
+        state = await self.robots.state(request)
+        groups = {} if state.file is None else self._groups(state.file)
         return type(self).robots_verdict(groups, request.url, self.purpose)
 
     async def check_response(self, response: Response, page: Page) -> Verdict:
         return type(self).header_verdict(page.header_values(self.field), self.purpose)
+
+    def _groups(self, file: RobotsFile) -> dict[str, Any]:
+        """The ``field`` lines of each obeyed token's group, indexed once per robots.txt."""
+        groups = self._indexed.get(id(file))
+        if groups is None:
+            key = self.field.lower()
+            groups = {
+                token: type(self).index(
+                    [(x.lineno, x.value) for x in file.group_lines(token) if x.key == key]
+                )
+                for token in self.robots.tokens
+            }
+            self._indexed[id(file)] = groups
+            weakref.finalize(file, self._indexed.pop, id(file), None)
+        return groups

@@ -18,6 +18,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from crawler.checks.policy import record_policy
+from crawler.checks.robots_lines import RobotsFirst, not_crawlable
 from crawler.components import shared
 from crawler.origin.documents import FetchedDocument
 from crawler.origin.policy_files import PolicyFiles
@@ -58,6 +59,7 @@ class TdmrepCheck:
             ttl=settings.getfloat("HEED_TDMREP_TTL"),
             max_bytes=settings.getint("HEED_TDMREP_MAX_BYTES"),
         )
+        self.robots = RobotsFirst(crawler)
         record_policy(crawler)
 
     @classmethod
@@ -65,6 +67,8 @@ class TdmrepCheck:
         return cls(crawler)
 
     async def check_request(self, request: Request) -> Verdict:
+        if await self.robots.disallows(request):
+            return not_crawlable(CHECK)
         file, evidence = await self.files.get(request)
         return tdmrep_verdict([file_declaration(file, request.url, evidence)])
 

@@ -2,10 +2,13 @@
 
 The first caller for a key runs the load; every caller that arrives while it runs waits for
 that same result (each on a Deferred of its own, so no waiter ever sees another's leftovers).
+Expired entries are released as the crawl goes on (a heap of expiry times, swept on each
+``get``), so a crawl of a million origins holds only the origins of the last TTL.
 """
 
 from __future__ import annotations
 
+import heapq
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -21,7 +24,7 @@ if TYPE_CHECKING:
 V = TypeVar("V")
 
 
-@dataclass
+@dataclass(slots=True)
 class _Entry(Generic[V]):
     value: V
     expires: float
@@ -38,15 +41,28 @@ class OriginCache(Generic[V]):
         self._clock = clock
         self._entries: dict[str, _Entry[V]] = {}
         self._waiters: dict[str, list[Deferred[V]]] = {}
+        # (expiry, key) per stored entry; an entry stored again leaves a stale pair behind,
+        # recognised by its expiry and dropped when it comes up.
+        self._expiries: list[tuple[float, str]] = []
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, kind: str) -> OriginCache[V]:
         """This process's own cache; cluster mode's class shares loads through Redis."""
         return cls()
 
-    async def get(self, key: str, load: Callable[[], Awaitable[tuple[V, float]]]) -> V:
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def holds(self, key: str) -> bool:
+        """Whether ``key`` is cached and fresh, or being loaded: ``get`` would not load it."""
         entry = self._entries.get(key)
-        if entry is not None and entry.expires > self._clock():
+        return key in self._waiters or (entry is not None and entry.expires > self._clock())
+
+    async def get(self, key: str, load: Callable[[], Awaitable[tuple[V, float]]]) -> V:
+        now = self._clock()
+        self._release_expired(now)
+        entry = self._entries.get(key)
+        if entry is not None and entry.expires > now:
             return entry.value
         waiters = self._waiters.get(key)
         if waiters is not None:
@@ -60,10 +76,21 @@ class OriginCache(Generic[V]):
             for waiter in self._waiters.pop(key):
                 waiter.errback(exc)
             raise
-        self._entries[key] = _Entry(value, self._clock() + ttl)
+        expires = self._clock() + ttl
+        self._entries[key] = _Entry(value, expires)
+        heapq.heappush(self._expiries, (expires, key))
         for waiter in self._waiters.pop(key):
             waiter.callback(value)
         return value
+
+    def _release_expired(self, now: float) -> None:
+        """Drop every entry whose TTL has run out: amortised O(log n) per stored entry."""
+        expiries = self._expiries
+        while expiries and expiries[0][0] <= now:
+            expires, key = heapq.heappop(expiries)
+            entry = self._entries.get(key)
+            if entry is not None and entry.expires == expires:
+                del self._entries[key]
 
 
 class OriginCaches:

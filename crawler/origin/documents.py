@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
@@ -100,7 +101,7 @@ class OriginDocumentFetcher:
             raise StopDownload(fail=False)
 
     def _request(self, url: str) -> Request:
-        return Request(
+        request = Request(
             url,
             callback=NO_CALLBACK,
             priority=1000,
@@ -119,6 +120,12 @@ class OriginDocumentFetcher:
                 "download_timeout": self.timeout,
             },
         )
+        # A download slot of its own per origin and kind (Scrapy's public ``download_slot``):
+        # the document is not queued behind the pages' politeness delay, and the documents of
+        # one origin are fetched side by side. Pages keep their slot and its delay
+        # (docs/robots.md, "Policy documents and politeness").
+        request.meta["download_slot"] = f"{origin_of(request)}#{self.kind}"
+        return request
 
     async def fetch(self, url: str) -> FetchedDocument:
         """Fetch ``url`` following redirects; network failures become ``error``, never raise."""
@@ -186,6 +193,13 @@ _DEFAULT_PORTS = {"http": 80, "https": 443}
 def origin_of(request: Request | Response) -> str:
     """``scheme://host[:port]`` with the default port left out, so equal origins compare equal."""
     parts = urlparse_cached(request)
+    return _origin(parts.scheme, parts.netloc)
+
+
+@lru_cache(maxsize=4096)
+def _origin(scheme: str, netloc: str) -> str:
+    # Every check asks for each request's origin: worked out once per netloc, not per call.
+    parts = urlsplit(f"{scheme}://{netloc}")
     scheme = parts.scheme.lower()
     host = (parts.hostname or "").lower()
     if ":" in host:

@@ -4,13 +4,20 @@ Each kind of file is fetched through the engine at a fixed path of the origin, w
 timeout and redirect limit, parsed by a pure function of the fetch, and cached per origin for
 its TTL; a failed fetch (network error or 5xx) is cached only for ``HEED_ROBOTS_RETRY_AFTER``,
 so that a passing outage does not hide a reservation for a whole TTL.
+
+The first request of an origin that needs one of its files starts the fetch of all of them, side
+by side (each in a download slot of its own: ``OriginDocumentFetcher``), so that a request waits
+for the slowest file, not for the sum of them.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from functools import partial
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
+
+from scrapy.utils.defer import deferred_from_coro
 
 from crawler.components import shared
 from crawler.origin.cache import OriginCache, OriginCaches
@@ -30,6 +37,7 @@ class PolicyFile(Generic[V]):
     def __init__(
         self,
         crawler: Crawler,
+        group: PolicyFiles,
         kind: str,
         path: str,
         parse: Callable[[FetchedDocument], V],
@@ -39,6 +47,7 @@ class PolicyFile(Generic[V]):
     ) -> None:
         settings = crawler.settings
         self.crawler = crawler
+        self.group = group
         self.kind = kind
         self.path = path
         self.parse = parse
@@ -56,12 +65,14 @@ class PolicyFile(Generic[V]):
         )
 
     async def get(self, message: Request | Response) -> tuple[V, dict[str, Any]]:
-        """The file of ``message``'s origin."""
-        return await self.at(origin_of(message) + self.path)
+        """The file of ``message``'s origin; the origin's other files start loading too."""
+        origin = origin_of(message)
+        self.group.start(origin)
+        return await self.at(origin + self.path)
 
     async def at(self, url: str) -> tuple[V, dict[str, Any]]:
         """The document at ``url`` (a licence a page or robots.txt points to), cached by URL."""
-        return await self.cache.get(url, lambda: self._load(url))
+        return await self.cache.get(url, partial(self._load, url))
 
     async def _load(self, url: str) -> tuple[tuple[V, dict[str, Any]], float]:
         doc = await self.fetcher.fetch(url)
@@ -103,6 +114,21 @@ class PolicyFiles:
         """The crawl's ``kind`` file (built on first use with these parameters)."""
         if kind not in self._files:
             self._files[kind] = PolicyFile(
-                self.crawler, kind, path, parse, ttl=ttl, max_bytes=max_bytes
+                self.crawler, self, kind, path, parse, ttl=ttl, max_bytes=max_bytes
             )
         return self._files[kind]
+
+    def start(self, origin: str) -> None:
+        """Start fetching every file of ``origin`` not cached or on its way, without waiting
+        (files at a fixed path of each origin; not those found by URL, such as licences)."""
+        for file in self._files.values():
+            url = origin + file.path
+            if file.path and not file.cache.holds(url):
+                loading = deferred_from_coro(file.at(url))
+                # A load that fails is not cached: the check that needs the file loads it again
+                # and, failing again, denies.
+                loading.addErrback(_ignore_failure, origin, file.kind)
+
+
+def _ignore_failure(failure: Any, origin: str, kind: str) -> None:
+    logger.debug("%s of %s: fetch started ahead failed: %s", kind, origin, failure.value)

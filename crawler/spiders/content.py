@@ -38,7 +38,7 @@ def item_content(response: Response, kind: str) -> dict[str, Any]:
         return {"text": book.text, "title": book.title, "language": book.language}
     if kind != "html" or not isinstance(response, TextResponse):
         return {"text": readable_text(response)}
-    page = Page(response)
+    page = Page.of(response)
     head = page.head
     title = head.findtext(".//title") if head is not None else None
     lang = head.getroottree().getroot().get("lang") if head is not None else None
@@ -61,7 +61,7 @@ def item_content(response: Response, kind: str) -> dict[str, Any]:
 
 def image_sources(response: Response) -> list[str]:
     """The http(s) URLs of a page's ``<img src>`` and every ``srcset`` candidate, in order."""
-    tree = Page(response).tree if isinstance(response, TextResponse) else None
+    tree = Page.of(response).tree if isinstance(response, TextResponse) else None
     if tree is None:
         return []
     found: list[str] = []

@@ -118,7 +118,7 @@ class SiteSpider(scrapy.Spider):
 
     def parse(self, response: Response) -> Iterator[Any]:
         keep_html = self.settings.getbool("HEED_KEEP_HTML")
-        kind = response.meta.get(KIND) or response_kind(response, Page(response))
+        kind = response.meta.get(KIND) or response_kind(response, Page.of(response))
         item: dict[str, Any] = {
             "url": response.url,
             "kind": kind,
