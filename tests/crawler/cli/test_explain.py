@@ -17,11 +17,11 @@ ROBOTS = "User-agent: *\nDisallow: /private/\n"
 CHECKS = {
     "HEED_REQUEST_CHECKS": {
         "crawler.checks.robots.RobotsCheck": 200,
-        "tests.crawler.explain_checks.MarkedPathCheck": 300,
+        "tests.crawler.cli.explain_checks.MarkedPathCheck": 300,
     },
     "HEED_RESPONSE_CHECKS": {
-        "tests.crawler.checks.MarkedResponseCheck": 100,
-        "tests.crawler.explain_checks.LengthCheck": 200,
+        "tests.crawler.checks.marked.MarkedResponseCheck": 100,
+        "tests.crawler.cli.explain_checks.LengthCheck": 200,
     },
 }
 
