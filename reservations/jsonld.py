@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from extruct.jsonld import JsonLdExtractor  # type: ignore[import-untyped]
+from extruct.jsonld import JsonLdExtractor
 from lxml.html import HtmlElement
 
 # The media type extruct (and Google's structured-data documentation) recognises, exactly.

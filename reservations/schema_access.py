@@ -14,7 +14,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from extruct.w3cmicrodata import LxmlMicrodataExtractor  # type: ignore[import-untyped]
+from extruct.w3cmicrodata import LxmlMicrodataExtractor
 from lxml import etree
 from lxml.html import HtmlElement
 

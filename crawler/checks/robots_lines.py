@@ -6,7 +6,8 @@ fetched once per origin for every check.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from abc import abstractmethod
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, ClassVar
 
 from crawler.checks.policy import crawl_purpose, obeyed_tokens, record_policy
@@ -65,10 +66,18 @@ class RobotsLineCheck:
 
     name: ClassVar[str]
     field: ClassVar[str]  # the robots.txt key and the header name
-    robots_verdict: ClassVar[
-        Callable[[Mapping[str, Sequence[tuple[int, str]]], str, Purpose], Verdict]
-    ]
-    header_verdict: ClassVar[Callable[[Sequence[str], Purpose], Verdict]]
+
+    @staticmethod
+    @abstractmethod
+    def robots_verdict(
+        groups: Mapping[str, Sequence[tuple[int, str]]], url: str, purpose: Purpose
+    ) -> Verdict:
+        """The verdict of the ``field`` lines found in each obeyed token's group."""
+
+    @staticmethod
+    @abstractmethod
+    def header_verdict(values: Sequence[str], purpose: Purpose) -> Verdict:
+        """The verdict of the ``field`` header's values."""
 
     def __init__(self, crawler: Crawler) -> None:
         self.purpose = crawl_purpose(crawler.settings)

@@ -57,7 +57,7 @@ def read_chunks(paths: Iterable[Path], progress: Progress | None = None) -> Iter
 
 
 def _next_lines(handle: BinaryIO) -> list[bytes]:
-    lines = []
+    lines: list[bytes] = []
     while len(lines) < CHUNK_LINES and (raw := handle.readline(MAX_LINE_BYTES)):
         lines.append(raw)
     return lines
