@@ -1,6 +1,6 @@
 """Export decision records to CSV, JSON Lines or typed Parquet, in constant memory.
 
-The logs are read in verified chunks of a few thousand records (``logchunks``). JSON Lines is
+The logs are read in verified chunks of a few thousand records (``chunks``). JSON Lines is
 written in one pass: each record as the log has it, its file added as ``log``. CSV and Parquet
 need every column before the first row, so the first pass spools the flat chunk tables to a
 temporary file beside the output, learning every column and its types; the second pass gives
