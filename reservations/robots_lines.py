@@ -114,7 +114,7 @@ def parse_lines(lines: list[str]) -> tuple[tuple[RobotsLine, ...], tuple[RobotsG
 def product_name(agent: str) -> str | None:
     """The lowercased product token a user-agent value names, ``"*"``, or ``None`` if none.
 
-    Like Google, the value is read up to the first character a token cannot hold, so
+    Like Google, the value is read up to the first character an agent name cannot hold, so
     ``Googlebot/2.1`` names ``googlebot`` and ``* ignored`` is the ``*`` group.
     """
     if agent.split(None, 1)[:1] == ["*"]:
