@@ -114,8 +114,10 @@ def parse_lines(lines: list[str]) -> tuple[tuple[RobotsLine, ...], tuple[RobotsG
 def product_name(agent: str) -> str | None:
     """The lowercased product token a user-agent value names, ``"*"``, or ``None`` if none.
 
-    Like Google, the value is read up to the first character an agent name cannot hold, so
-    ``Googlebot/2.1`` names ``googlebot`` and ``* ignored`` is the ``*`` group.
+    The value is read up to the first character an agent name cannot hold, so
+    ``Googlebot/2.1`` names ``googlebot`` and ``* ignored`` is the ``*`` group. Google's parser
+    stops at digits and "." as well; reading ``Mail.RU_Bot`` whole keeps it from being taken
+    for a crawler called ``Mail``.
     """
     if agent.split(None, 1)[:1] == ["*"]:
         return "*"
