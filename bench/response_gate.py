@@ -63,13 +63,14 @@ def build_gate(log_dir: str, optouts: bool) -> tuple[Any, Any]:
     """The response gate and recorder as a crawl builds them, with the log in ``log_dir``;
     without the opt-out checks unless ``optouts``."""
     from scrapy.crawler import Crawler
-    from scrapy.utils.project import get_project_settings
 
+    from crawler.addon import project_settings
+    from crawler.components import shared
     from crawler.gates import ResponseGate
     from crawler.log.recorder import DecisionRecorder
     from crawler.spiders.site import SiteSpider
 
-    settings = get_project_settings()
+    settings = project_settings()  # with the add-on's defaults: the checks to leave out
     settings.set("HEED_DECISION_LOG", os.path.join(log_dir, "decisions.jsonl"))
     settings.set("LOG_ENABLED", False)
     if not optouts:
@@ -79,9 +80,8 @@ def build_gate(log_dir: str, optouts: bool) -> tuple[Any, Any]:
     crawler = Crawler(SiteSpider, settings)
     crawler._apply_settings()
     gate = ResponseGate.from_crawler(crawler)
-    recorder = DecisionRecorder.of(crawler)
-    recorder._open(SiteSpider(urls=f"{ORIGIN}/"))
-    return gate, recorder
+    # The recorder writes the run header itself, before the first record.
+    return gate, shared(crawler, DecisionRecorder)
 
 
 def _is_optout(path: str) -> bool:

@@ -9,15 +9,14 @@ install), so that tests and ``heed demo`` run from any folder still obey it.
 
 from __future__ import annotations
 
-import gc
 import json
-from collections.abc import Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
+from crawler.collector import collector_paused
 from crawler.errors import ConfigError
 from reservations.blocklist import BlocklistIndex, Problem, find_warnings
 from reservations.blocklist_yaml import ParsedList, parse_blocklist
@@ -122,7 +121,7 @@ def read_list(name: str, path: Path) -> ListFile | Problem:
     except OSError as exc:
         return Problem(name, 1, "file", f"cannot be read: {exc.strerror or exc}")
     stamp = (info.st_ino, info.st_size, info.st_mtime_ns)
-    with _collector_paused():
+    with collector_paused():
         return ListFile(name, path, stamp, parse_blocklist(data, name))
 
 
@@ -132,19 +131,6 @@ def _stamp(path: Path) -> Stamp | None:
     except OSError:
         return None
     return (info.st_ino, info.st_size, info.st_mtime_ns)
-
-
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """A big list allocates millions of objects at once, none of them in a cycle: pausing the
-    cycle collector meanwhile spares it scanning them over and over (a tenth of a load)."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def read_lists(specs: Sequence[str]) -> tuple[list[ListFile], list[Problem]]:
@@ -219,5 +205,5 @@ def _once(problems: Iterable[Problem], rejected: dict[str, Stamp]) -> list[Probl
 
 
 def _index(files: Iterable[ListFile]) -> BlocklistIndex:
-    with _collector_paused():
+    with collector_paused():
         return BlocklistIndex.build(f.parsed.blocklist for f in files if f.parsed.blocklist)

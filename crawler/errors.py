@@ -15,8 +15,8 @@ class ConfigError(HeedError):
 
 
 class LogWriteError(HeedError):
-    """The provenance log cannot be written; the crawl must stop before fetching anything more."""
+    """The decision log cannot be written; the crawl must stop before fetching anything more."""
 
 
 class LogReadError(HeedError):
-    """A provenance log cannot be read or is not a Heed log."""
+    """A decision log cannot be read or is not a Heed log."""

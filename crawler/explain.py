@@ -46,8 +46,8 @@ class ExplainSpider(scrapy.Spider):
     def failed(self, failure: Failure) -> None:
         # A gate's deny and an HTTP error status are on record; anything else (DNS, refused,
         # timeout) is why there is no response to judge.
-        if not failure.check(IgnoreRequest):
-            self.error = f"{failure.type.__name__}: {failure.getErrorMessage()}"
+        if not isinstance(failure.value, IgnoreRequest):
+            self.error = f"{type(failure.value).__name__}: {failure.getErrorMessage()}"
 
 
 @dataclass

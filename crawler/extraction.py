@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import py3langid
 from trafilatura import bare_extraction
+from trafilatura.settings import Document
 
 # Below this many characters a language guess is noise.
 _MIN_LANGUAGE_TEXT = 40
@@ -48,7 +49,8 @@ def extract_page(
     document = bare_extraction(
         markup, url=url, fast=True, with_metadata=False, include_comments=False
     )
-    found = document.as_dict() if document is not None else {}
+    # None when nothing is found (and a dict, not a Document, only under as_dict=True).
+    found = document.as_dict() if isinstance(document, Document) else (document or {})
     text = (found.get("text") or "").strip() or fallback
     meta = meta or {}
     return PageText(

@@ -2,10 +2,10 @@
 
 Checks plug in through ``HEED_REQUEST_CHECKS`` and ``HEED_RESPONSE_CHECKS`` (class paths with
 an order, lowest first). A check is built ``from_crawler`` (raising ``NotConfigured`` to switch
-itself off) and answers one coroutine:
+itself off) and answers one coroutine (the protocols of ``crawler.checks``):
 
-- request checks: ``async def check_request(self, request) -> Verdict``;
-- response checks: ``async def check_response(self, response, page) -> Verdict``.
+- ``RequestCheck``: ``async def check_request(self, request) -> Verdict``;
+- ``ResponseCheck``: ``async def check_response(self, response, page) -> Verdict``.
 
 The request gate asks them in order and stops at the first deny (a denied request causes no
 further fetch); the response gate asks every one, since response checks only read the response,
@@ -22,14 +22,15 @@ after a deny (the deny still stands), and its records say ``"explain": true``.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from contextlib import suppress
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.utils.misc import build_from_crawler, load_object
 
 from crawler.body import PROBLEM, dropped_for
+from crawler.checks import RequestCheck, ResponseCheck
 from crawler.components import shared
 from crawler.errors import LogWriteError
 from crawler.log.recorder import DecisionRecorder
@@ -48,22 +49,10 @@ RESPONSE_SEQ = "heed_response_seq"
 EXPLAIN = "heed_explain"
 
 
-class RequestCheck(Protocol):
-    name: str
-
-    async def check_request(self, request: Request) -> Verdict: ...
-
-
-class ResponseCheck(Protocol):
-    name: str
-
-    async def check_response(self, response: Response, page: Page) -> Verdict: ...
-
-
 def build_checks(crawler: Crawler, setting: str) -> list[Any]:
     """Instantiate the checks named in ``setting``, in order, skipping switched-off ones."""
     spec: Mapping[str, int | None] = crawler.settings.getdict(setting)
-    checks = []
+    checks: list[Any] = []
     for path, _ in sorted(
         ((p, o) for p, o in spec.items() if o is not None), key=lambda item: item[1]
     ):
@@ -83,10 +72,13 @@ def _findings(verdicts: list[Verdict]) -> dict[str, Any]:
     return {v.check: {"decision": v.decision, "reason": v.reason} for v in verdicts}
 
 
-class _Gate:
+Check = TypeVar("Check", bound=RequestCheck | ResponseCheck)
+
+
+class _Gate(Generic[Check]):
     stage = ""
 
-    def __init__(self, crawler: Crawler, checks: list[Any]) -> None:
+    def __init__(self, crawler: Crawler, checks: list[Check]) -> None:
         self.crawler = crawler
         self.checks = checks
         self.recorder = shared(crawler, DecisionRecorder)
@@ -121,17 +113,16 @@ def _explaining(meta: Mapping[str, Any]) -> dict[str, Any]:
     return {"explain": True} if meta.get(EXPLAIN) else {}
 
 
-async def _ask(check: Any, method: str, *args: Any) -> Verdict:
+async def _ask(check: Check, answer: Callable[[Check], Awaitable[Verdict]]) -> Verdict:
     try:
-        verdict: Verdict = await getattr(check, method)(*args)
+        return await answer(check)
     except Exception as exc:
         # A check that cannot decide denies (fail closed); the error is evidence.
         logger.exception("Heed check %s failed; denying", check.name)
         return deny(check.name, "gate.check_error", error=f"{type(exc).__name__}: {exc}")
-    return verdict
 
 
-class RequestGate(_Gate):
+class RequestGate(_Gate[RequestCheck]):
     """Downloader middleware: judge each request before it is downloaded."""
 
     stage = "request"
@@ -146,7 +137,7 @@ class RequestGate(_Gate):
         for check in self.checks:
             if doc and not getattr(check, "guards_origin_documents", False):
                 continue
-            verdict = await _ask(check, "check_request", request)
+            verdict = await _ask(check, lambda c: c.check_request(request))
             verdicts.append(verdict)
             if not verdict.allowed and not request.meta.get(EXPLAIN):
                 break
@@ -157,7 +148,7 @@ class RequestGate(_Gate):
         request.meta[REQUEST_SEQ] = self._record(request.url, verdicts, fallback, **explaining)
 
 
-class ResponseGate(_Gate):
+class ResponseGate(_Gate[ResponseCheck]):
     """Downloader middleware closest to the downloader: judge each response before anything
     else (HTTP cache, redirect, retry, spider, pipelines) sees it; a deny drops the body."""
 
@@ -182,7 +173,8 @@ class ResponseGate(_Gate):
         if not doc:
             for check in self.checks:
                 # A check may have replaced the body (``Page.replace_body``): pass the current one.
-                verdicts.append(await _ask(check, "check_response", page.response, page))
+                verdict = await _ask(check, lambda c: c.check_response(page.response, page))
+                verdicts.append(verdict)
         fallback = _policy_document(doc) if doc else allow("gate", "gate.no_checks")
         fields: dict[str, Any] = {
             "status": response.status,

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from crawler.errors import ConfigError
-
-# RFC 9309 §2.2.1: product-token = identifier = 1*(%x2D / %x41-5A / %x5F / %x61-7A)
-_TOKEN = re.compile(r"[A-Za-z_-]+")
+from reservations.robots_lines import is_product_token
 
 
 @dataclass(frozen=True)
@@ -21,7 +18,7 @@ class Identity:
 
 def validate_identity(product_token: object, user_agent: object) -> Identity:
     """Refuse to crawl under Scrapy's default agent, or an agent that hides our token."""
-    if not isinstance(product_token, str) or not _TOKEN.fullmatch(product_token):
+    if not isinstance(product_token, str) or not is_product_token(product_token):
         raise ConfigError(
             f"HEED_PRODUCT_TOKEN={product_token!r} is not an RFC 9309 product token: use only "
             "letters, '-' and '_' (for example HEED_PRODUCT_TOKEN=ExampleBot)."

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import cast
 
 from lxml import etree, html
 from scrapy.http import Response, TextResponse
@@ -48,11 +49,12 @@ def readable_text(response: Response) -> str:
         return response.text
     try:
         parser = html.HTMLParser(encoding=response.encoding)
-        tree = html.document_fromstring(response.body, parser=parser)
+        # An HTML parser builds HtmlElements; lxml-stubs type the tree as plain elements.
+        tree = cast(html.HtmlElement, html.document_fromstring(response.body, parser=parser))
     except (etree.ParserError, ValueError, LookupError):
         return ""
     for element in list(tree.iter(*_DROP)):
-        element.drop_tree()
+        cast(html.HtmlElement, element).drop_tree()
     for element in tree.iter(*_BLOCKS):
         element.tail = "\n" + (element.tail or "")
     text = tree.text_content()

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any, Literal
 
-import c2pa  # type: ignore[import-untyped]
+import c2pa
 
 from reservations.evidence import MAX_ITEMS, clip
 from reservations.verdict import Verdict, allow, deny

@@ -22,7 +22,7 @@ JSON_LD_TYPE = "application/ld+json"
 def _extractor() -> Any:
     """extruct's JSON-LD extractor, imported on the first page that has a block: importing
     extruct loads all its syntaxes (rdflib, mf2py...), half a second a crawl may never need."""
-    from extruct.jsonld import JsonLdExtractor  # type: ignore[import-untyped]
+    from extruct.jsonld import JsonLdExtractor
 
     return JsonLdExtractor()
 

@@ -11,8 +11,6 @@ from typing import Literal, get_args
 
 Purpose = Literal["train-ai", "ai-use", "search"]
 PURPOSES: tuple[Purpose, ...] = get_args(Purpose)
-# Heed collects training data; the other purposes exist for crawls that do something else.
-DEFAULT_PURPOSE: Purpose = "train-ai"
 
 
 def parse_purpose(value: object) -> Purpose:

@@ -22,9 +22,20 @@ CRAWL_DELAY_KEYS = frozenset({"crawl-delay"})
 # Keys still read when the colon is missing ("Disallow /private"), as Protego and Google do.
 _KEYS_WITHOUT_COLON = USER_AGENT_KEYS | RULE_KEYS | SITEMAP_KEYS | CRAWL_DELAY_KEYS
 
-# A product token (RFC 9309 §2.2.1 allows letters, "-" and "_"); digits and "." are accepted
-# too, because real crawlers are called "360Spider" and "Mail.RU_Bot".
-_PRODUCT_TOKEN = re.compile(r"[A-Za-z0-9_.-]+")
+# RFC 9309 §2.2.1: product-token = identifier = 1*(%x2D / %x41-5A / %x5F / %x61-7A)
+_PRODUCT_TOKEN = re.compile(r"[A-Za-z_-]+")
+# An agent name as files write it: broader than a product token, with digits and ".", because
+# real groups are called "360Spider" and "Mail.RU_Bot" and must not be read as another's.
+_AGENT_NAME = re.compile(r"[A-Za-z0-9_.-]+")
+
+
+def is_product_token(value: str) -> bool:
+    """Whether ``value`` is a product token a crawler may be known by (RFC 9309 §2.2.1).
+
+    The one rule for the tokens Heed obeys: its own and the also-obeyed ones (``GPTBot``,
+    ``Google-Extended``).
+    """
+    return _PRODUCT_TOKEN.fullmatch(value) is not None
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,15 +114,17 @@ def parse_lines(lines: list[str]) -> tuple[tuple[RobotsLine, ...], tuple[RobotsG
 def product_name(agent: str) -> str | None:
     """The lowercased product token a user-agent value names, ``"*"``, or ``None`` if none.
 
-    Like Google, the value is read up to the first character a token cannot hold, so
-    ``Googlebot/2.1`` names ``googlebot`` and ``* ignored`` is the ``*`` group.
+    The value is read up to the first character an agent name cannot hold, so
+    ``Googlebot/2.1`` names ``googlebot`` and ``* ignored`` is the ``*`` group. Google's parser
+    stops at digits and "." as well; reading ``Mail.RU_Bot`` whole keeps it from being taken
+    for a crawler called ``Mail``.
     """
     if agent.split(None, 1)[:1] == ["*"]:
         return "*"
-    match = _PRODUCT_TOKEN.match(agent)
+    match = _AGENT_NAME.match(agent)
     return match[0].lower() if match else None
 
 
 def token_words(token: str) -> list[str]:
     """The lowercased words of a crawler's token: the token itself, or each word of a header."""
-    return [word.lower() for word in _PRODUCT_TOKEN.findall(token)]
+    return [word.lower() for word in _AGENT_NAME.findall(token)]

@@ -47,7 +47,7 @@ _OUTERMOST_ITEM = etree.XPath("ancestor-or-self::*[@itemscope][last()]")
 def _microdata() -> Any:
     """extruct's microdata extractor, imported on the first page that has the property (as
     ``reservations.jsonld`` does for JSON-LD: extruct is slow to import)."""
-    from extruct.w3cmicrodata import LxmlMicrodataExtractor  # type: ignore[import-untyped]
+    from extruct.w3cmicrodata import LxmlMicrodataExtractor
 
     return LxmlMicrodataExtractor(nested=True)
 

@@ -14,7 +14,7 @@ class Verdict:
     """One check's decision, with a stable reason code and the evidence to re-check it.
 
     ``reason`` is ``<check>.<code>`` in lowercase (``robots.disallow``); ``evidence`` holds only
-    JSON-serialisable values, because it goes into the provenance log as it is.
+    JSON-serialisable values, because it goes into the decision log as it is.
     """
 
     decision: Decision

@@ -12,6 +12,7 @@ from crawler.components import shared
 from crawler.errors import ConfigError
 from crawler.log.recorder import DecisionRecorder
 from reservations.purpose import Purpose, parse_purpose
+from reservations.robots_lines import is_product_token
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -32,10 +33,10 @@ def also_obeyed(settings: BaseSettings) -> tuple[str, ...]:
         str(t).strip() for t in settings.getlist("HEED_ALSO_OBEY_AGENTS") if str(t).strip()
     )
     for token in tokens:
-        if not token.replace("-", "").replace("_", "").replace(".", "").isalnum():
+        if not is_product_token(token):
             raise ConfigError(
-                f"HEED_ALSO_OBEY_AGENTS: {token!r} is not a robots.txt product token "
-                "(letters, digits, '-', '_' and '.'; e.g. GPTBot,CCBot,Google-Extended)"
+                f"HEED_ALSO_OBEY_AGENTS: {token!r} is not an RFC 9309 product token "
+                "(letters, '-' and '_'; e.g. GPTBot,CCBot,Google-Extended)"
             )
     return tokens
 

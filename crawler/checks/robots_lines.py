@@ -7,7 +7,8 @@ fetched once per origin for every check.
 from __future__ import annotations
 
 import weakref
-from collections.abc import Callable, Mapping, Sequence
+from abc import abstractmethod
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from crawler.checks.policy import crawl_purpose, obeyed_tokens, record_policy
@@ -75,9 +76,21 @@ class RobotsLineCheck:
 
     name: ClassVar[str]
     field: ClassVar[str]  # the robots.txt key and the header name
-    index: ClassVar[Callable[[Sequence[tuple[int, str]]], Any]]
-    robots_verdict: ClassVar[Callable[[Mapping[str, Any], str, Purpose], Verdict]]
-    header_verdict: ClassVar[Callable[[Sequence[str], Purpose], Verdict]]
+
+    @staticmethod
+    @abstractmethod
+    def index(lines: Sequence[tuple[int, str]]) -> Any:
+        """One token's ``field`` lines, parsed and indexed for ``robots_verdict``."""
+
+    @staticmethod
+    @abstractmethod
+    def robots_verdict(groups: Mapping[str, Any], url: str, purpose: Purpose) -> Verdict:
+        """The verdict of each obeyed token's indexed lines for ``url``."""
+
+    @staticmethod
+    @abstractmethod
+    def header_verdict(values: Sequence[str], purpose: Purpose) -> Verdict:
+        """The verdict of the ``field`` header's values."""
 
     def __init__(self, crawler: Crawler) -> None:
         self.purpose = crawl_purpose(crawler.settings)

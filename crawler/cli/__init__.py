@@ -15,6 +15,9 @@ from collections.abc import Sequence
 from crawler import __version__
 from crawler.errors import HeedError
 
+# ``heed explain`` and ``heed blocklist check``: the URL would be denied.
+EXIT_DENIED = 3
+
 # Each module defines ``register(subparsers)`` and sets ``func`` on its parsers.
 SUBCOMMANDS = (
     "crawler.cli.demo",

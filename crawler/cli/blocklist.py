@@ -8,11 +8,10 @@ from collections.abc import Sequence
 from typing import Any
 
 from crawler.blocklists import configured_paths, load_lists, read_lists, today
+from crawler.cli import EXIT_DENIED
 from crawler.errors import HeedError
 from reservations.blocklist import BlocklistIndex, Entry, find_warnings
 from reservations.hostname import host_of_url
-
-LISTED_EXIT = 3  # like ``heed explain``: the URL would be denied
 
 
 def register(subparsers: Any) -> None:
@@ -32,7 +31,7 @@ def register(subparsers: Any) -> None:
     check = commands.add_parser(
         "check",
         help="say which entry, if any, blocks a URL",
-        description=f"Exit 0 when no entry lists the URL's host, {LISTED_EXIT} when one does.",
+        description=f"Exit 0 when no entry lists the URL's host, {EXIT_DENIED} when one does.",
     )
     check.add_argument("url", metavar="URL", help="a URL or a bare host name")
     check.add_argument(
@@ -80,7 +79,7 @@ def run_check(args: argparse.Namespace) -> int:
     print(f"listed: {host} is blocked by {entry.domain} (match: {_match(entry)})")
     for line in _describe(entry):
         print(f"  {line}")
-    return LISTED_EXIT
+    return EXIT_DENIED
 
 
 def _counted(index: BlocklistIndex) -> str:

@@ -8,10 +8,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from crawler.cli import EXIT_DENIED
 from crawler.errors import ConfigError, HeedError
 from crawler.log.read import read_log
-
-EXIT_DENIED = 3
 
 
 def register(subparsers: Any) -> None:
@@ -67,9 +66,10 @@ def _setting(item: str) -> tuple[str, str]:
 
 def _crawl(url: str, log: Path, overrides: dict[str, str]) -> str | None:
     """One in-process crawl of ``url``; the reason nothing could be judged, if any."""
-    from scrapy.crawler import CrawlerProcess
+    from scrapy.crawler import AsyncCrawlerProcess
 
     from crawler.addon import project_settings
+    from crawler.commands.crawl import Refusal
     from crawler.explain import ExplainSpider
 
     settings = project_settings()
@@ -79,15 +79,14 @@ def _crawl(url: str, log: Path, overrides: dict[str, str]) -> str | None:
     # Explaining is live and on its own record, whatever the settings say.
     settings.set("HEED_DECISION_LOG", str(log), priority=100)
     settings.set("HTTPCACHE_ENABLED", False, priority=100)
-    process = CrawlerProcess(settings)
+    process = AsyncCrawlerProcess(settings)
     crawler = process.create_crawler(ExplainSpider)
-    failures: list[Any] = []
-    process.crawl(crawler, url=url).addErrback(failures.append)
+    refusal = Refusal(crawler)
+    started = process.crawl(crawler, url=url)
     process.start()
-    if failures:
-        failure = failures[0]
-        if isinstance(failure.value, HeedError):
-            raise failure.value
-        failure.raiseException()
+    if refusal.error is not None:
+        raise refusal.error
+    if started.done() and not started.cancelled() and (failure := started.exception()):
+        raise failure
     spider = crawler.spider
     return spider.error if isinstance(spider, ExplainSpider) else None

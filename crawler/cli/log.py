@@ -1,4 +1,4 @@
-"""``heed log ...``: read provenance logs (verify, export)."""
+"""``heed log ...``: read decision logs (verify, export)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from crawler.progress import TerminalProgress
 
 
 def register(subparsers: Any) -> None:
-    log = subparsers.add_parser("log", help="verify and export provenance logs")
+    log = subparsers.add_parser("log", help="verify and export decision logs")
     commands = log.add_subparsers(dest="log_command", metavar="ACTION", required=True)
     verify = commands.add_parser(
         "verify",

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import logging
 from collections import deque
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from scrapy_redis.dupefilter import RFPDupeFilter
 from scrapy_redis.scheduler import Scheduler
@@ -31,7 +31,7 @@ from crawler.components import shared
 if TYPE_CHECKING:
     from scrapy import Request, Spider
     from scrapy.crawler import Crawler
-    from twisted.internet.interfaces import IDelayedCall
+    from twisted.internet.base import DelayedCall, ReactorBase
 
 logger = logging.getLogger(__name__)
 
@@ -42,7 +42,7 @@ _SEEN_MAX = 1_000_000
 _PUSH_MAX = 512
 
 
-class ClusterScheduler(Scheduler):
+class ClusterScheduler(Scheduler):  # type: ignore[misc]  # scrapy-redis is untyped
     """The shared frontier's scheduler: batched pushes and pops, leased requests."""
 
     def __init__(self, crawler: Crawler, worker: ClusterWorker, batch: int) -> None:
@@ -64,7 +64,7 @@ class ClusterScheduler(Scheduler):
         self._pending: list[Push] = []
         self._ready: deque[tuple[bytes, Request]] = deque()
         self._leased: dict[Request, bytes] = {}
-        self._flush_call: IDelayedCall | None = None
+        self._flush_call: DelayedCall | None = None
         worker.scheduler = self
 
     @classmethod
@@ -96,7 +96,8 @@ class ClusterScheduler(Scheduler):
         elif self._flush_call is None:
             from twisted.internet import reactor
 
-            self._flush_call = reactor.callLater(0, self.flush)  # type: ignore[attr-defined]
+            # The installed reactor: the module stands in for it, untyped.
+            self._flush_call = cast("ReactorBase", reactor).callLater(0, self.flush)
         return True
 
     def next_request(self) -> Request | None:

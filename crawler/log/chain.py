@@ -1,4 +1,4 @@
-"""The provenance log: one writer, JSON Lines, every record chained to the one before.
+"""The decision log: one writer, JSON Lines, every record chained to the one before.
 
 Each record is canonical JSON (sorted keys, no spaces, UTF-8) and carries ``prev`` (the hash of
 the record before it, or 64 zeros for the run header) and ``hash`` (SHA-256 of the record's

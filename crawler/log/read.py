@@ -1,4 +1,4 @@
-"""Stream a provenance log's records while re-checking its hash chain, never trusting it.
+"""Stream a decision log's records while re-checking its hash chain, never trusting it.
 
 Every reader (``heed log verify``, ``heed log export``, ``heed report``) goes through
 ``read_log``: it yields one record at a time, so a log of millions of records reads in

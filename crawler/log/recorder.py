@@ -1,4 +1,4 @@
-"""The Scrapy extension that owns the provenance log: the only writer of the file."""
+"""The Scrapy extension that owns the decision log: the only writer of the file."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Re-check a provenance log's hash chain, record by record, without trusting it."""
+"""Re-check a decision log's hash chain, record by record, without trusting it."""
 
 from __future__ import annotations
 

@@ -19,7 +19,6 @@ from crawler.report.timeline import Timeline
 
 REPORT_FORMAT = "heed-report/1"
 _POLICY_DOCUMENT = ".policy_document"
-_IDENTITY = ("product_token", "user_agent")
 
 
 def summarise(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 HTML = "text/html; charset=utf-8"
-MARKED = {"tests.crawler.checks.MarkedResponseCheck": 100}
+MARKED = {"tests.crawler.checks.marked.MarkedResponseCheck": 100}
 ROBOTS_OPEN = "User-agent: *\nDisallow:\n"
 
 
@@ -74,7 +74,7 @@ def test_failing_check_denies_instead_of_crashing(make_server, crawl) -> None:
     site(server, {})
     result = crawl(
         [server.url_for("/")],
-        settings={"HEED_RESPONSE_CHECKS": {"tests.crawler.checks.BrokenResponseCheck": 1}},
+        settings={"HEED_RESPONSE_CHECKS": {"tests.crawler.checks.marked.BrokenResponseCheck": 1}},
     )
     record = result.decision_for(server.url_for("/"), "response")
     assert record["decision"] == "deny" and record["reason"] == "gate.check_error"

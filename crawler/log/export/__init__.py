@@ -1,6 +1,6 @@
 """Export decision records to CSV, JSON Lines or typed Parquet, in constant memory.
 
-The logs are read in verified chunks of a few thousand records (``logchunks``). JSON Lines is
+The logs are read in verified chunks of a few thousand records (``chunks``). JSON Lines is
 written in one pass: each record as the log has it, its file added as ``log``. CSV and Parquet
 need every column before the first row, so the first pass spools the flat chunk tables to a
 temporary file beside the output, learning every column and its types; the second pass gives
@@ -11,7 +11,6 @@ is complete.
 
 from __future__ import annotations
 
-import gc
 import json
 import os
 import tempfile
@@ -26,6 +25,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
 
+from crawler.collector import collector_paused
 from crawler.errors import HeedError
 from crawler.log.export.arrow import with_log
 from crawler.log.export.chunks import Chunk, read_chunks
@@ -60,7 +60,7 @@ def export_logs(
 ) -> ExportResult:
     """Write every record of ``paths`` that ``keep`` keeps to ``out`` in format ``fmt``."""
     chunks = read_chunks(paths, progress)
-    with _replace_when_done(out) as handle, _no_cycle_collection():
+    with _replace_when_done(out) as handle, collector_paused():
         if fmt == "jsonl":
             return _write_jsonl(chunks, keep, handle)
         with tempfile.TemporaryFile(dir=out.parent, prefix=".heed-export-") as spool_file:
@@ -90,19 +90,6 @@ def _replace_when_done(out: Path) -> Iterator[IO[bytes]]:
         os.replace(partial, out)
     finally:
         partial.unlink(missing_ok=True)
-
-
-@contextmanager
-def _no_cycle_collection() -> Iterator[None]:
-    """Records are plain trees, freed by reference counting: scanning millions of them for
-    cycles that cannot exist only slows a long export down."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def _write_jsonl(chunks: Iterable[Chunk], keep: RecordFilter, handle: IO[bytes]) -> ExportResult:

@@ -1,4 +1,4 @@
-"""A chunk of decision records as one Arrow table with the dotted columns of ``logtable``.
+"""A chunk of decision records as one Arrow table with the dotted columns of ``table``.
 
 Arrow converts the nested records in C++ (a struct column per object), then each struct is
 split into its members, ``evidence`` → ``evidence.robots`` → ``evidence.robots.rule``. An
@@ -22,7 +22,7 @@ _CONVERSION_ERRORS = (pa.ArrowInvalid, pa.ArrowTypeError, OverflowError)
 
 
 def records_table(records: list[dict[str, Any]]) -> pa.Table:
-    """One flat table for ``records`` (parsed records, as ``logread`` yields them)."""
+    """One flat table for ``records`` (parsed records, as ``crawler.log.read`` yields them)."""
     try:
         return split_structs(pa.Table.from_struct_array(pa.array(records)))
     except _CONVERSION_ERRORS:

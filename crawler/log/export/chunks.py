@@ -2,10 +2,10 @@
 
 A chunk of lines is parsed by Arrow's JSON reader (C++) and verified against the chain from
 its columns and bytes: ``seq`` counts on, ``prev`` is the hash before, and each line without its
-own ``"hash"`` member hashes to that value (``logread.line_hashes_to``). Any chunk where that
-does not hold, every first line of a file, and anything Arrow cannot read, go through the
-record-by-record reader instead (``logread.Chain``), so the problems found and the way they are
-named are the same as ``heed log verify``'s.
+own ``"hash"`` member hashes to that value (``crawler.log.read.line_hashes_to``). Any chunk
+where that does not hold, every first line of a file, and anything Arrow cannot read, go
+through the record-by-record reader instead (``crawler.log.read.Chain``), so the problems found
+and the way they are named are the same as ``heed log verify``'s.
 """
 
 from __future__ import annotations
@@ -57,7 +57,7 @@ def read_chunks(paths: Iterable[Path], progress: Progress | None = None) -> Iter
 
 
 def _next_lines(handle: BinaryIO) -> list[bytes]:
-    lines = []
+    lines: list[bytes] = []
     while len(lines) < CHUNK_LINES and (raw := handle.readline(MAX_LINE_BYTES)):
         lines.append(raw)
     return lines

@@ -33,6 +33,6 @@ def test_an_unreachable_redis_stops_the_crawl_before_any_fetch(
     httpserver.expect_request("/").respond_with_data("<p>hello</p>", content_type="text/html")
     url = f"redis://127.0.0.1:{_closed_port()}/0"
     result = crawl([httpserver.url_for("/")], settings={"HEED_REDIS_URL": url})
-    assert result.returncode != 0
-    assert f"HEED_REDIS_URL={url}: cannot reach Redis" in result.stderr
+    assert result.returncode == 2
+    assert f"heed: error: HEED_REDIS_URL={url}: cannot reach Redis" in result.stderr
     assert not httpserver.log

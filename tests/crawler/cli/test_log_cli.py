@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 
 from crawler.cli import main
-from tests.crawler.test_logread import write_log
+from tests.crawler.log.test_logread import write_log
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[3]
 
 
 def heed(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:

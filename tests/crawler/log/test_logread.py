@@ -12,7 +12,7 @@ import pytest
 from crawler.errors import HeedError
 from crawler.log.chain import DecisionLog
 from crawler.log.read import BadLine, iter_log_files, read_log, read_logs
-from tests.crawler.test_provenance import _edit, lines
+from tests.crawler.log.test_provenance import _edit, lines
 
 
 def write_log(path: Path, n: int = 5) -> Path:

@@ -11,7 +11,7 @@ import time
 import pytest
 from werkzeug import Request, Response
 
-from tests.crawler.optout_site import Site, crawl_sites, page
+from tests.crawler.checks.optout_site import Site, crawl_sites, page
 
 WELL_KNOWN = "/.well-known/tdmrep.json"
 POLICY = "https://rights.example/policy.json"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.crawler.optout_site import Site, crawl_sites, page
+from tests.crawler.checks.optout_site import Site, crawl_sites, page
 
 # The policy's own example group, as Cloudflare's managed robots.txt writes it.
 POLICY_EXAMPLE = (

@@ -37,7 +37,9 @@ def test_also_obeyed_agents_from_a_comma_list() -> None:
     assert obeyed_tokens(found) == ("HeedBot", "GPTBot", "CCBot", "Google-Extended")
 
 
-@pytest.mark.parametrize("token", ["GPTBot/1.0", "Mozilla (compatible)", "a:b"], ids=str)
+@pytest.mark.parametrize(
+    "token", ["GPTBot/1.0", "Mozilla (compatible)", "a:b", "Bot\u00e9", "360Spider"], ids=str
+)
 def test_an_agent_that_is_no_product_token_is_refused(token: str) -> None:
     with pytest.raises(ConfigError, match="HEED_ALSO_OBEY_AGENTS"):
         also_obeyed(settings(HEED_ALSO_OBEY_AGENTS=[token]))

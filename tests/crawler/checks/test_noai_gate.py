@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.crawler.optout_site import Site, crawl_sites, page
+from tests.crawler.checks.optout_site import Site, crawl_sites, page
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 CASES = {

@@ -7,7 +7,7 @@ import zlib
 
 import pytest
 
-from tests.crawler.optout_site import Site, crawl_sites, page
+from tests.crawler.checks.optout_site import Site, crawl_sites, page
 from tests.reservations import assets
 from tests.reservations.c2pa_assets import generated_signer, mining, sign_jpeg
 from tests.reservations.test_epub import build as epub

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.crawler.optout_site import Site, crawl_sites, page
+from tests.crawler.checks.optout_site import Site, crawl_sites, page
 
 # draft-ietf-aipref-attach §3.5's example file, with its paths served.
 ATTACH_EXAMPLE = (

@@ -10,7 +10,7 @@ from crawler.log.chain import DecisionLog
 from crawler.log.export import chunks as logchunks
 from crawler.log.export.chunks import read_chunks
 from crawler.log.read import BadLine, read_log
-from tests.crawler.test_logread import FOREIGN, TAMPERING, write_log
+from tests.crawler.log.test_logread import FOREIGN, TAMPERING, write_log
 
 
 def test_chunks_hold_every_record_of_a_real_crawl_in_order(demo_crawl) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.crawler.optout_site import Site, crawl_sites, page
+from tests.crawler.checks.optout_site import Site, crawl_sites, page
 
 # What Spawning's generator writes for a site that opts its text and images out.
 GENERATED = (

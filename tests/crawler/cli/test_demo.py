@@ -9,7 +9,7 @@ import time
 import zipfile
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[3]
 
 
 def test_demo_crawls_the_bundled_site_and_verifies_its_log(tmp_path: Path) -> None:

@@ -17,11 +17,11 @@ ROBOTS = "User-agent: *\nDisallow: /private/\n"
 CHECKS = {
     "HEED_REQUEST_CHECKS": {
         "crawler.checks.robots.RobotsCheck": 200,
-        "tests.crawler.explain_checks.MarkedPathCheck": 300,
+        "tests.crawler.cli.explain_checks.MarkedPathCheck": 300,
     },
     "HEED_RESPONSE_CHECKS": {
-        "tests.crawler.checks.MarkedResponseCheck": 100,
-        "tests.crawler.explain_checks.LengthCheck": 200,
+        "tests.crawler.checks.marked.MarkedResponseCheck": 100,
+        "tests.crawler.cli.explain_checks.LengthCheck": 200,
     },
 }
 
@@ -152,3 +152,10 @@ def test_not_an_http_url_is_refused_before_anything_runs() -> None:
     proc = explain("ftp://127.0.0.1/file")
     assert proc.returncode == 2
     assert "'ftp://127.0.0.1/file' is not an http(s) URL" in proc.stderr
+
+
+def test_a_crawl_that_refuses_to_start_says_why_in_one_line() -> None:
+    proc = explain("http://127.0.0.1:9/page", settings={"USER_AGENT": "Scrapy/2.19"})
+    assert proc.returncode == 2
+    assert "heed: error: USER_AGENT='Scrapy/2.19' is Scrapy's default agent" in proc.stderr
+    assert "Traceback" not in proc.stderr
