@@ -33,6 +33,7 @@ from crawler.errors import LogWriteError
 from crawler.log.recorder import DecisionRecorder
 from crawler.origin.documents import DOC_META
 from crawler.page import Page
+from crawler.stack import require_addon, verify
 from reservations.verdict import Verdict, allow, deny, most_restrictive
 
 if TYPE_CHECKING:
@@ -58,18 +59,23 @@ class ResponseCheck(Protocol):
     async def check_response(self, response: Response, page: Page) -> Verdict: ...
 
 
-def build_checks(crawler: Crawler, setting: str) -> list[Any]:
-    """Instantiate the checks named in ``setting``, in order, skipping switched-off ones."""
+def build_checks(crawler: Crawler, setting: str) -> tuple[list[Any], list[dict[str, Any]]]:
+    """Instantiate the checks named in ``setting``, in order, skipping switched-off ones; with
+    them, the run header's list of every check named there and whether it is on."""
     spec: Mapping[str, int | None] = crawler.settings.getdict(setting)
     checks = []
-    for path, _ in sorted(
-        ((p, o) for p, o in spec.items() if o is not None), key=lambda item: item[1]
-    ):
+    listing: list[dict[str, Any]] = []
+    for path, order in sorted(spec.items(), key=lambda item: (item[1] is None, item[1] or 0)):
+        entry: dict[str, Any] = {"check": path, "order": order, "on": order is not None}
+        listing.append(entry)
+        if order is None:
+            continue
         try:
             checks.append(build_from_crawler(load_object(path), crawler))
         except NotConfigured as exc:
             logger.info("Heed check %s is off: %s", path, exc)
-    return checks
+            entry.update(on=False, why=str(exc))
+    return checks, listing
 
 
 def _evidence(verdicts: list[Verdict]) -> dict[str, Any]:
@@ -84,10 +90,14 @@ def _findings(verdicts: list[Verdict]) -> dict[str, Any]:
 class _Gate:
     stage = ""
 
-    def __init__(self, crawler: Crawler, checks: list[Any]) -> None:
+    def __init__(self, crawler: Crawler, setting: str) -> None:
+        # The gates are built once the settings are final, after every add-on.
+        require_addon(crawler)
+        verify(crawler.settings)
         self.crawler = crawler
-        self.checks = checks
         self.recorder = shared(crawler, DecisionRecorder)
+        self.checks, listing = build_checks(crawler, setting)
+        self.recorder.add_to_header("checks", self.stage, listing)
 
     def _record(self, url: str, verdicts: list[Verdict], fallback: Verdict, **fields: Any) -> int:
         """Write the decision; a log failure denies (the recorder has stopped the crawl)."""
@@ -136,7 +146,7 @@ class RequestGate(_Gate):
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> RequestGate:
-        return cls(crawler, build_checks(crawler, "HEED_REQUEST_CHECKS"))
+        return cls(crawler, "HEED_REQUEST_CHECKS")
 
     async def process_request(self, request: Request) -> None:
         doc = request.meta.get(DOC_META)
@@ -163,7 +173,7 @@ class ResponseGate(_Gate):
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ResponseGate:
-        return cls(crawler, build_checks(crawler, "HEED_RESPONSE_CHECKS"))
+        return cls(crawler, "HEED_RESPONSE_CHECKS")
 
     async def process_response(self, request: Request, response: Response) -> Response:
         page = Page(response)

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from crawler.errors import ConfigError
 
 if TYPE_CHECKING:
-    from scrapy.settings import Settings
+    from scrapy.settings import BaseSettings
 
 # After the request gate (which sets a slot's Crawl-delay) and the HTTP cache (a cached
 # response sends nothing), just before the download.
@@ -33,7 +33,7 @@ class ClusterMode:
                 )
         return cls(url)
 
-    def update_settings(self, settings: Settings) -> None:
+    def update_settings(self, settings: BaseSettings) -> None:
         settings.set("REDIS_URL", self.url, priority="addon")
         settings.set(
             "HEED_ORIGIN_CACHE", "crawler.cluster.origin_cache.RedisOriginCache", priority="addon"

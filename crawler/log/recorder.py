@@ -79,6 +79,11 @@ class DecisionRecorder:
         """Add a component's facts (list versions, digests) to the run header."""
         self._header[key] = value
 
+    def add_to_header(self, key: str, part: str, value: Any) -> None:
+        """Add one part of a run header entry that several components fill (the gates each
+        add their stage's ``checks``)."""
+        self._header.setdefault(key, {})[part] = value
+
     def _write_header(self) -> None:
         """The run header goes out just before the first record (or at close, if none), so
         that every component has added its facts, whenever it was built."""

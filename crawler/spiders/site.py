@@ -13,7 +13,6 @@ from scrapy.linkextractors import LinkExtractor
 from twisted.python.failure import Failure
 
 from crawler.errors import ConfigError
-from crawler.gates import RESPONSE_SEQ
 from crawler.log.chain import utc_now
 from crawler.text import readable_text
 
@@ -88,7 +87,6 @@ class SiteSpider(scrapy.Spider):
             "fetched_at": utc_now(),
             "content_type": (response.headers.get(b"Content-Type") or b"").decode("latin-1"),
             "text": readable_text(response),
-            "seq": response.meta.get(RESPONSE_SEQ),
         }
         if keep_html and isinstance(response, TextResponse):
             item["html"] = response.text
