@@ -19,6 +19,7 @@ from crawler import __version__
 from crawler.errors import LogWriteError
 from crawler.identity import Identity, validate_identity
 from crawler.log.chain import DecisionLog
+from crawler.stack import require_addon
 from reservations.verdict import Verdict
 
 if TYPE_CHECKING:
@@ -48,6 +49,7 @@ class DecisionRecorder:
     """
 
     def __init__(self, crawler: Crawler) -> None:
+        require_addon(crawler)
         settings = crawler.settings
         self.crawler = crawler
         self.identity: Identity = validate_identity(

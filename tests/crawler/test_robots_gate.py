@@ -51,8 +51,8 @@ def test_disallowed_page_is_never_fetched_and_allowed_page_is_kept(make_server, 
     # Every item names the response decision that let it in.
     seqs = {r["seq"]: r for r in result.decisions("response")}
     for item in result.items:
-        assert seqs[item["seq"]]["url"] == item["url"]
-        assert seqs[item["seq"]]["decision"] == "allow"
+        assert seqs[item["heed_seq"]]["url"] == item["url"]
+        assert seqs[item["heed_seq"]]["decision"] == "allow"
 
 
 @pytest.mark.parametrize(
