@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.utils.misc import build_from_crawler, load_object
 
+from crawler import defaults
 from crawler.components import shared
 from crawler.errors import LogWriteError
 from crawler.log.recorder import DecisionRecorder
@@ -61,8 +62,9 @@ class ResponseCheck(Protocol):
 
 def build_checks(crawler: Crawler, setting: str) -> tuple[list[Any], list[dict[str, Any]]]:
     """Instantiate the checks named in ``setting``, in order, skipping switched-off ones; with
-    them, the run header's list of every check named there and whether it is on."""
-    spec: Mapping[str, int | None] = crawler.settings.getdict(setting)
+    them, the run header's list of every check, Heed's own included, and whether it is on."""
+    named: Mapping[str, int | None] = crawler.settings.getdict(setting)
+    spec = {**dict.fromkeys(getattr(defaults, setting)), **named}
     checks = []
     listing: list[dict[str, Any]] = []
     for path, order in sorted(spec.items(), key=lambda item: (item[1] is None, item[1] or 0)):
