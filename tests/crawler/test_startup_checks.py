@@ -3,9 +3,14 @@ away, bad ``HEED_*`` values stop the crawl in one line, misspelled names are poi
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+
 import pytest
 
 from crawler import defaults
+from tests.crawling import REPO
 
 HTML = "text/html; charset=utf-8"
 
@@ -110,3 +115,21 @@ def test_other_checks_may_be_switched_off_and_the_run_header_names_every_check(
         "crawler.checks.blocklist.BlocklistCheck",
     }
     assert result.item_urls == {server.url_for("/p")}
+
+
+def test_heed_explain_refuses_the_same_way(make_server) -> None:
+    server = make_server()
+    url = serve_disallowed(server)
+    proc = subprocess.run(
+        [sys.executable, "-m", "crawler", "explain", url, "-s", "ROBOTSTXT_OBEY=True"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+        cwd=REPO,
+    )
+    assert proc.returncode == 2, proc.stderr[-4000:]
+    assert proc.stderr.splitlines()[-1].startswith("heed: error: ROBOTSTXT_OBEY=True on the")
+    assert "Traceback" not in proc.stderr
+    assert len(server.log) == 0
