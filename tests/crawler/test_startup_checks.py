@@ -133,3 +133,31 @@ def test_heed_explain_refuses_the_same_way(make_server) -> None:
     assert proc.stderr.splitlines()[-1].startswith("heed: error: ROBOTSTXT_OBEY=True on the")
     assert "Traceback" not in proc.stderr
     assert len(server.log) == 0
+
+
+def test_heed_demo_refuses_under_a_project_that_switches_the_recorder_off(tmp_path) -> None:
+    (tmp_path / "weakened.py").write_text(
+        "from crawler.settings import *  # noqa: F403\n"
+        "EXTENSIONS = {'crawler.log.recorder.DecisionRecorder': None}\n",
+        encoding="utf-8",
+    )
+    proc = subprocess.run(
+        [sys.executable, "-m", "crawler", "demo", "-o", str(tmp_path / "out")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        env={
+            **os.environ,
+            "PYTHONPATH": os.pathsep.join([str(tmp_path), str(REPO)]),
+            "SCRAPY_SETTINGS_MODULE": "weakened",
+        },
+        cwd=tmp_path,
+    )
+    assert proc.returncode == 2, proc.stdout + proc.stderr[-4000:]
+    assert proc.stderr.splitlines()[-1] == (
+        "heed: error: crawler.log.recorder.DecisionRecorder is off in EXTENSIONS in the "
+        "project's settings: Heed never crawls without it; switch it back on"
+    )
+    assert "Traceback" not in proc.stderr
+    assert not list((tmp_path / "out").glob("*.jsonl"))
