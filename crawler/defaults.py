@@ -74,20 +74,20 @@ HEED_RESPONSE_CHECKS: dict[str, int] = {
 HEED_BLOCKLISTS = ["blocklists"]
 # Seconds between checks for edited list files during a crawl; a bad edit keeps the last valid
 # version in force. 0 never reloads.
-HEED_BLOCKLIST_RELOAD_S = 60
+HEED_BLOCKLIST_RELOAD_S = 60.0
 
 # --- robots.txt (RFC 9309) -----------------------------------------------------------------
 # How long a fetched robots.txt (2xx or 4xx) is trusted, in seconds (RFC 9309 §2.4: 24 h).
-HEED_ROBOTS_TTL = 86400
+HEED_ROBOTS_TTL = 86400.0
 # After an unreachable robots.txt (429, 5xx, network error, timeout, > 5 redirects, a redirect
 # to a non-HTTP(S) URL, a body cut short by the network) the whole origin is disallowed; it is
 # fetched again on the first request after this many seconds.
-HEED_ROBOTS_RETRY_AFTER = 600
+HEED_ROBOTS_RETRY_AFTER = 600.0
 # Bytes of robots.txt parsed (RFC 9309 §2.5: at least 500 KiB), counted after undoing its
 # Content-Encoding; the rest is neither decoded nor downloaded. Also the limit of ai.txt.
 HEED_ROBOTS_MAX_BYTES = 512000
 # Seconds a robots.txt download may take in all (a body that trickles forever is unreachable).
-HEED_ROBOTS_TIMEOUT = 30
+HEED_ROBOTS_TIMEOUT = 30.0
 # Redirects followed for robots.txt (RFC 9309 §2.3.1.2: at least five); more is unreachable.
 HEED_ROBOTS_MAX_REDIRECTS = 5
 # Largest Crawl-delay honoured, in seconds; a larger value is capped to this.
@@ -140,8 +140,8 @@ HEED_ALSO_OBEY_AGENTS: list[str] = []
 # Seconds a fetched /.well-known/tdmrep.json or /ai.txt is trusted. Both are fetched with the
 # robots.txt timeout and redirect limit; a failed fetch (5xx, network) is retried after
 # HEED_ROBOTS_RETRY_AFTER seconds. ai.txt is read up to HEED_ROBOTS_MAX_BYTES, like robots.txt.
-HEED_TDMREP_TTL = 86400
-HEED_AITXT_TTL = 86400
+HEED_TDMREP_TTL = 86400.0
+HEED_AITXT_TTL = 86400.0
 # Bytes of tdmrep.json read; a larger file cannot be read whole and denies its origin.
 HEED_TDMREP_MAX_BYTES = 1048576
 # Seconds a fetched RSL licence document is trusted, and the bytes read of one (at most
@@ -173,6 +173,10 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.body.BodyDecoder": 960,
     # ...and then judged before the HTTP cache, redirects, retries, spiders or pipelines.
     "crawler.gates.ResponseGate": 950,
+}
+SPIDER_MIDDLEWARES = {
+    # Every item a spider yields from a response gets heed_seq and heed_log: its decision record.
+    "crawler.items.DecisionLink": 950,
 }
 EXTENSIONS = {
     "crawler.log.recorder.DecisionRecorder": 0,

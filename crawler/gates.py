@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.utils.misc import build_from_crawler, load_object
 
+from crawler import defaults
 from crawler.body import PROBLEM, dropped_for
 from crawler.checks import RequestCheck, ResponseCheck
 from crawler.components import shared
@@ -36,6 +37,7 @@ from crawler.errors import LogWriteError
 from crawler.log.recorder import DecisionRecorder
 from crawler.origin.documents import DOC_META
 from crawler.page import Page
+from crawler.stack import require_addon, verify
 from reservations.verdict import Verdict, allow, deny, most_restrictive
 
 if TYPE_CHECKING:
@@ -49,18 +51,24 @@ RESPONSE_SEQ = "heed_response_seq"
 EXPLAIN = "heed_explain"
 
 
-def build_checks(crawler: Crawler, setting: str) -> list[Any]:
-    """Instantiate the checks named in ``setting``, in order, skipping switched-off ones."""
-    spec: Mapping[str, int | None] = crawler.settings.getdict(setting)
+def build_checks(crawler: Crawler, setting: str) -> tuple[list[Any], list[dict[str, Any]]]:
+    """Instantiate the checks named in ``setting``, in order, skipping switched-off ones; with
+    them, the run header's list of every check, Heed's own included, and whether it is on."""
+    named: Mapping[str, int | None] = crawler.settings.getdict(setting)
+    spec = {**dict.fromkeys(getattr(defaults, setting)), **named}
     checks: list[Any] = []
-    for path, _ in sorted(
-        ((p, o) for p, o in spec.items() if o is not None), key=lambda item: item[1]
-    ):
+    listing: list[dict[str, Any]] = []
+    for path, order in sorted(spec.items(), key=lambda item: (item[1] is None, item[1] or 0)):
+        entry: dict[str, Any] = {"check": path, "order": order, "on": order is not None}
+        listing.append(entry)
+        if order is None:
+            continue
         try:
             checks.append(build_from_crawler(load_object(path), crawler))
         except NotConfigured as exc:
             logger.info("Heed check %s is off: %s", path, exc)
-    return checks
+            entry["on"] = False
+    return checks, listing
 
 
 def _evidence(verdicts: list[Verdict]) -> dict[str, Any]:
@@ -78,10 +86,14 @@ Check = TypeVar("Check", bound=RequestCheck | ResponseCheck)
 class _Gate(Generic[Check]):
     stage = ""
 
-    def __init__(self, crawler: Crawler, checks: list[Check]) -> None:
+    def __init__(self, crawler: Crawler, setting: str) -> None:
+        # The gates are built once the settings are final, after every add-on.
+        require_addon(crawler)
+        verify(crawler.settings)
         self.crawler = crawler
-        self.checks = checks
         self.recorder = shared(crawler, DecisionRecorder)
+        self.checks, listing = build_checks(crawler, setting)
+        self.recorder.add_to_header("checks", self.stage, listing)
 
     def _record(self, url: str, verdicts: list[Verdict], fallback: Verdict, **fields: Any) -> int:
         """Write the decision; a log failure denies (the recorder has stopped the crawl)."""
@@ -129,7 +141,7 @@ class RequestGate(_Gate[RequestCheck]):
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> RequestGate:
-        return cls(crawler, build_checks(crawler, "HEED_REQUEST_CHECKS"))
+        return cls(crawler, "HEED_REQUEST_CHECKS")
 
     async def process_request(self, request: Request) -> None:
         doc = request.meta.get(DOC_META)
@@ -156,7 +168,7 @@ class ResponseGate(_Gate[ResponseCheck]):
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ResponseGate:
-        return cls(crawler, build_checks(crawler, "HEED_RESPONSE_CHECKS"))
+        return cls(crawler, "HEED_RESPONSE_CHECKS")
 
     async def process_response(self, request: Request, response: Response) -> Response:
         # Tied to its request now, not after the middlewares: checks note facts in its meta.

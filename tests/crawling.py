@@ -1,7 +1,8 @@
 """Run real crawls in a subprocess and read what they left: the decision log and the items.
 
-Every crawl is a real ``scrapy crawl site`` against servers on 127.0.0.1, with its own
-decision log and feed in a temporary folder.
+Every crawl is a real ``scrapy crawl`` against servers on 127.0.0.1, with its own decision log
+and feed in a temporary folder: of Heed's own ``site`` spider, or (``project=``) of a spider of
+another Scrapy project, run from that project's folder with its own settings and identity.
 """
 
 from __future__ import annotations
@@ -16,11 +17,14 @@ from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
 
+IDENTITY = {
+    "HEED_PRODUCT_TOKEN": "HeedTestBot",
+    "USER_AGENT": "HeedTestBot/1.0 (+http://127.0.0.1/bot)",
+}
 # Fast, deterministic test crawls: no politeness delays, short timeouts.
 TEST_SETTINGS: dict[str, Any] = {
     "LOG_LEVEL": "INFO",
-    "HEED_PRODUCT_TOKEN": "HeedTestBot",
-    "USER_AGENT": "HeedTestBot/1.0 (+http://127.0.0.1/bot)",
+    **IDENTITY,
     "DOWNLOAD_TIMEOUT": 10,
     "HEED_ROBOTS_TIMEOUT": 5,
     "RETRY_ENABLED": False,
@@ -82,24 +86,29 @@ def crawl_command(
     settings: dict[str, Any] | None = None,
     spider_args: dict[str, str] | None = None,
     log_name: str = "decisions.jsonl",
+    spider: str = "site",
+    project: Path | None = None,
+    env: dict[str, str] | None = None,
 ) -> tuple[list[str], dict[str, str]]:
-    """The ``scrapy crawl site`` command line and environment of a test crawl in ``workdir``
+    """The ``scrapy crawl`` command line and environment of a test crawl in ``workdir``
     (for tests that run several crawls at once)."""
     workdir.mkdir(parents=True, exist_ok=True)
-    merged = {**TEST_SETTINGS, "HEED_DECISION_LOG": str(workdir / log_name), **(settings or {})}
-    args = [sys.executable, "-m", "scrapy", "crawl", "site", "-O", str(workdir / "items.jsonl")]
+    test_settings = {k: v for k, v in TEST_SETTINGS.items() if not (project and k in IDENTITY)}
+    merged = {**test_settings, "HEED_DECISION_LOG": str(workdir / log_name), **(settings or {})}
+    args = [sys.executable, "-m", "scrapy", "crawl", spider, "-O", str(workdir / "items.jsonl")]
     if urls:
         args += ["-a", "urls=" + ",".join(urls)]
     for key, value in (spider_args or {}).items():
         args += ["-a", f"{key}={value}"]
     for key, value in merged.items():
         args += ["-s", _setting_arg(key, value)]
-    env = {
-        **os.environ,
-        "SCRAPY_SETTINGS_MODULE": "crawler.settings",
+    environment = {
+        **{k: v for k, v in os.environ.items() if k != "SCRAPY_SETTINGS_MODULE"},
         "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")])),
+        **({} if project else {"SCRAPY_SETTINGS_MODULE": "crawler.settings"}),
+        **(env or {}),
     }
-    return args, env
+    return args, environment
 
 
 def read_crawl(
@@ -124,14 +133,25 @@ def run_crawl(
     timeout: float = 90,
     log_name: str = "decisions.jsonl",
     file_size_limit: int | None = None,
+    spider: str = "site",
+    project: Path | None = None,
+    env: dict[str, str] | None = None,
 ) -> CrawlResult:
-    """Crawl ``urls`` with the full Heed stack; return the log records and items."""
+    """Crawl ``urls`` with the full Heed stack; return the log records and items. With
+    ``project``, ``spider`` is one of that project's, run from its folder (its scrapy.cfg)."""
     args, env = crawl_command(
-        workdir, urls, settings=settings, spider_args=spider_args, log_name=log_name
+        workdir,
+        urls,
+        settings=settings,
+        spider_args=spider_args,
+        log_name=log_name,
+        spider=spider,
+        project=project,
+        env=env,
     )
     proc = subprocess.run(
         args,
-        cwd=workdir,
+        cwd=project or workdir,
         env=env,
         capture_output=True,
         text=True,

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 from crawler.components import shared
 from crawler.origin.documents import DOC_META
 from crawler.origin.robots import RobotsPolicy
+from crawler.scrapy_private import download_slot, space_exactly
 from reservations.robots_policy import RobotsState
 from reservations.verdict import Verdict, allow
 
@@ -47,9 +48,7 @@ class RobotsCheck:
         delay = state.file.crawl_delay(self.token)
         if not delay or self.crawler.engine is None:
             return
-        downloader = self.crawler.engine.downloader
-        _, slot = downloader._get_slot(request)
+        _, slot = download_slot(self.crawler, request)
         wanted = min(float(delay), self.max_crawl_delay)
         if slot.delay < wanted:
-            slot.delay = wanted
-            slot.jitter = 0.0
+            space_exactly(slot, wanted)

@@ -61,8 +61,12 @@ def crawl_demo(site: DemoSite, out: Path) -> Path:
     process = CrawlerProcess(settings)
     crawler = process.create_crawler("site")
     seeds = [site.url(role) for role in sorted(site.bases) if role not in NOT_SEEDS]
-    process.crawl(crawler, urls=",".join(seeds))
+    failures: list[Any] = []
+    process.crawl(crawler, urls=",".join(seeds)).addErrback(failures.append)
     process.start()
+    if failures:
+        # A refusal to start (HeedError) is printed as one line by the heed command.
+        failures[0].raiseException()
     return Path(crawler.stats.get_value("heed/decision_log"))
 
 

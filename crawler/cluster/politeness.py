@@ -19,6 +19,7 @@ from scrapy.exceptions import NotConfigured
 
 from crawler.cluster.worker import ClusterWorker
 from crawler.components import shared
+from crawler.scrapy_private import download_slot
 
 if TYPE_CHECKING:
     from scrapy import Request
@@ -62,9 +63,7 @@ class ClusterPoliteness:
         return cls(crawler, SlotClock(shared(crawler, ClusterWorker).server))
 
     async def process_request(self, request: Request) -> None:
-        engine = self.crawler.engine
-        assert engine is not None
-        key, slot = engine.downloader._get_slot(request)
+        key, slot = download_slot(self.crawler, request)
         delay = max(slot.delay, self.delays.get(key, 0.0))
         if delay <= 0:
             return

@@ -27,6 +27,7 @@ from scrapy_redis.scheduler import Scheduler
 from crawler.cluster.frontier import Push
 from crawler.cluster.worker import ClusterWorker
 from crawler.components import shared
+from crawler.scrapy_private import engine_in_progress
 
 if TYPE_CHECKING:
     from scrapy import Request, Spider
@@ -138,19 +139,9 @@ class ClusterScheduler(Scheduler):  # type: ignore[misc]  # scrapy-redis is unty
 
     def _finished(self) -> list[Request]:
         """Handed-out requests the engine is done with: their lease can be dropped."""
-        in_progress = _engine_in_progress(self.crawler)
+        in_progress = engine_in_progress(self.crawler)
         return [request for request in self._leased if request not in in_progress]
 
     def open(self, spider: Spider) -> Any:
         self._seen.clear()
         return super().open(spider)
-
-
-def _engine_in_progress(crawler: Crawler) -> set[Request] | frozenset[Request]:
-    """The requests Scrapy's engine is still working on (downloading or scraping).
-
-    The engine keeps no public view of it; its slot's ``inprogress`` set is where it tracks
-    each request from download until its scraped output is handled.
-    """
-    slot = getattr(crawler.engine, "_slot", None)
-    return slot.inprogress if slot is not None else frozenset()

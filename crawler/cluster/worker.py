@@ -28,6 +28,7 @@ from crawler.cluster.frontier import ClusterStatus, Frontier, FrontierKeys
 from crawler.components import shared
 from crawler.errors import ConfigError
 from crawler.log.recorder import DecisionRecorder
+from crawler.scrapy_private import wake_engine
 
 if TYPE_CHECKING:
     from scrapy import Spider
@@ -119,10 +120,9 @@ class ClusterWorker:
 
     def _poll(self) -> None:
         """Wake the engine so that an idle worker pops what others pushed."""
-        slot = getattr(self.crawler.engine, "_slot", None)  # Scrapy has no public nudge
         scheduler = self.scheduler
-        if slot is not None and scheduler is not None and not scheduler.has_pending_requests():
-            slot.nextcall.schedule()
+        if scheduler is not None and not scheduler.has_pending_requests():
+            wake_engine(self.crawler)
 
     def _idle(self, spider: Spider) -> None:
         now = time.monotonic()

@@ -1,7 +1,9 @@
 """``scrapy crawl`` that reports Heed's configuration errors as one clear line, not a traceback.
 
 A crawl that refuses to start (dishonest identity, invalid blocklist, bad argument, unwritable
-log, unreachable Redis) prints ``heed: error: ...`` and exits with the error's code (2).
+log, unreachable Redis, a part of the guarantee switched off) prints ``heed: error: ...`` and
+exits with the error's code (2). Installing Heed registers this command for every Scrapy project
+(the ``scrapy.commands`` entry point), so a project of your own refuses the same way.
 """
 
 from __future__ import annotations
@@ -12,7 +14,9 @@ from typing import TYPE_CHECKING, Any
 from scrapy.commands.crawl import Command as ScrapyCrawl
 from scrapy.exceptions import UsageError
 
-from crawler.errors import HeedError
+from crawler.errors import ConfigError, HeedError
+from crawler.scrapy_private import command_crawler
+from crawler.stack import ADDON, ADDON_FIX, addon_removed
 
 if TYPE_CHECKING:
     import argparse
@@ -41,14 +45,20 @@ class Refusal:
 class Command(ScrapyCrawl):
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         if len(args) != 1:
-            raise UsageError("run one spider: scrapy crawl site -a urls=URL")
+            raise UsageError("run one spider: scrapy crawl SPIDER")
         assert self.crawler_process
-        crawler = self._create_crawler(args[0])
+        crawler = command_crawler(self, args[0])
+        if addon_removed(crawler.settings):
+            self._refuse(ConfigError(f"ADDONS switches {ADDON} off: {ADDON_FIX}"))
+            return
         refusal = Refusal(crawler)
         self.crawler_process.crawl(crawler, **opts.spargs)
         self.crawler_process.start()
         if refusal.error is not None:
-            print(f"heed: error: {refusal.error}", file=sys.stderr)
-            self.exitcode = refusal.error.exit_code
+            self._refuse(refusal.error)
         elif self.crawler_process.bootstrap_failed:
             self.exitcode = 1
+
+    def _refuse(self, error: HeedError) -> None:
+        print(f"heed: error: {error}", file=sys.stderr)
+        self.exitcode = error.exit_code

@@ -19,6 +19,7 @@ from crawler import __version__
 from crawler.errors import LogWriteError
 from crawler.identity import Identity, validate_identity
 from crawler.log.chain import DecisionLog
+from crawler.stack import require_addon
 from reservations.verdict import Verdict
 
 if TYPE_CHECKING:
@@ -48,6 +49,7 @@ class DecisionRecorder:
     """
 
     def __init__(self, crawler: Crawler) -> None:
+        require_addon(crawler)
         settings = crawler.settings
         self.crawler = crawler
         self.identity: Identity = validate_identity(
@@ -78,6 +80,11 @@ class DecisionRecorder:
     def add_header(self, key: str, value: Any) -> None:
         """Add a component's facts (list versions, digests) to the run header."""
         self._header[key] = value
+
+    def add_to_header(self, key: str, part: str, value: Any) -> None:
+        """Add one part of a run header entry that several components fill (the gates each
+        add their stage's ``checks``)."""
+        self._header.setdefault(key, {})[part] = value
 
     def _write_header(self) -> None:
         """The run header goes out just before the first record (or at close, if none), so

@@ -18,6 +18,8 @@ from scrapy.utils.defer import maybe_deferred_to_future
 from scrapy.utils.misc import load_object
 from twisted.internet.defer import Deferred
 
+from crawler.stack import require_addon
+
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
 
@@ -99,6 +101,7 @@ class OriginCaches:
     ``HEED_ORIGIN_CACHE`` (cluster mode names a Redis-backed one: docs/scale.md)."""
 
     def __init__(self, crawler: Crawler) -> None:
+        require_addon(crawler)
         self.crawler = crawler
         self._class: type[OriginCache[Any]] = load_object(crawler.settings["HEED_ORIGIN_CACHE"])
         self._caches: dict[str, OriginCache[Any]] = {}

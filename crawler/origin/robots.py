@@ -16,6 +16,7 @@ from weakref import WeakKeyDictionary
 from crawler.components import shared
 from crawler.origin.cache import OriginCache, OriginCaches
 from crawler.origin.documents import OriginDocumentFetcher, origin_of
+from crawler.stack import require_addon
 from reservations.robots_policy import RobotsState, robots_state, robots_verdict
 from reservations.verdict import Verdict
 
@@ -30,6 +31,7 @@ class RobotsPolicy:
     """Scrapy extension: the crawl's robots.txt per origin and our token's verdict per request."""
 
     def __init__(self, crawler: Crawler) -> None:
+        require_addon(crawler)
         settings = crawler.settings
         self.crawler = crawler
         self.token: str = settings.get("HEED_PRODUCT_TOKEN")

@@ -15,7 +15,6 @@ from twisted.python.failure import Failure
 from crawler.checks.content import KIND, READ_ONLY, content_kinds, response_kind
 from crawler.checks.noai import PAGE_DIRECTIVES
 from crawler.errors import ConfigError
-from crawler.gates import RESPONSE_SEQ
 from crawler.log.chain import utc_now
 from crawler.page import Page
 from crawler.spiders.content import denied_extensions, image_sources, item_content
@@ -126,7 +125,6 @@ class SiteSpider(scrapy.Spider):
             "fetched_at": utc_now(),
             "content_type": (response.headers.get(b"Content-Type") or b"").decode("latin-1"),
             **item_content(response, kind),
-            "seq": response.meta.get(RESPONSE_SEQ),
         }
         if keep_html and isinstance(response, TextResponse) and kind == "html":
             item["html"] = response.text

@@ -25,7 +25,7 @@ def test_items_carry_the_promised_fields(make_server, crawl) -> None:
     assert item["content_type"].startswith("text/html")
     assert item["kind"] == "html" and item["text"].startswith("Page 0")
     assert "var x" not in item["text"] and "html" not in item
-    assert item["fetched_at"].endswith("Z") and isinstance(item["seq"], int)
+    assert item["fetched_at"].endswith("Z") and isinstance(item["heed_seq"], int)
 
 
 def test_follow_stays_on_seed_hosts_and_max_pages_caps(make_server, crawl) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from crawler.checks.robots import RobotsCheck
 from crawler.page import Page
 from reservations.verdict import Verdict, allow, deny
 
@@ -34,3 +35,11 @@ class LengthCheck:
 
     async def check_response(self, response: Any, page: Page) -> Verdict:
         return allow("length", "length.seen", length=len(response.body))
+
+
+class RobotsAllowAll(RobotsCheck):
+    """The robots check of a test that needs a page no robots.txt decides: allows everything
+    without fetching robots.txt (a crawl cannot start without some robots check)."""
+
+    async def check_request(self, request: Any) -> Verdict:
+        return allow("robots", "robots.test_allow_all")

@@ -90,7 +90,8 @@ def test_denied_request_exits_3_is_never_fetched_and_later_checks_still_answer(
 def test_denied_response_exits_3_and_later_response_checks_still_answer(make_server) -> None:
     server = make_server()
     serve(server)
-    proc = explain(server.url_for("/marked/page"), settings={"HEED_REQUEST_CHECKS": {}})
+    robots_only = {"crawler.checks.robots.RobotsCheck": 200}
+    proc = explain(server.url_for("/marked/page"), settings={"HEED_REQUEST_CHECKS": robots_only})
     assert proc.returncode == 3, proc.stdout + proc.stderr
     out = proc.stdout
     assert "  DENY   marked           marked.header\n           header: X-Test-Deny: 1" in out
@@ -141,7 +142,8 @@ def test_unreachable_origin_is_denied_by_its_robots_txt_fail_closed() -> None:
 
 
 def test_page_that_cannot_be_downloaded_is_an_error_not_a_verdict() -> None:
-    proc = explain("http://127.0.0.1:9/page", settings={"HEED_REQUEST_CHECKS": {}})
+    checks = {"tests.crawler.explain_checks.RobotsAllowAll": 200}
+    proc = explain("http://127.0.0.1:9/page", settings={"HEED_REQUEST_CHECKS": checks})
     assert proc.returncode == 2
     assert "Verdict: UNDECIDED: no response to judge (" in proc.stdout
     assert "heed: error: http://127.0.0.1:9/page: cannot tell: " in proc.stderr

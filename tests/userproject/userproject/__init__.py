@@ -1,0 +1,1 @@
+"""A data team's own Scrapy project with Heed switched on by its add-on (README)."""
