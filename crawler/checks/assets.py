@@ -117,6 +117,11 @@ def asset_facts(page: Page) -> AssetFacts:
     return facts
 
 
+def _policy(url: str | None) -> dict[str, str]:
+    """The TDM policy URL as evidence, when the asset names one."""
+    return {"policy": url} if url else {}
+
+
 def _pdf_unreadable(check: str, document: PdfDocument) -> Verdict:
     return deny(check, f"{check}.unreadable", container="pdf", problem=document.reason)
 
@@ -152,7 +157,7 @@ class XmpTdmrepCheck:
             document = facts.pdf
             if document.status != "ok":
                 return _pdf_unreadable(self.name, document)
-            evidence = {"container": "pdf", "policy": document.tdm_policy}
+            evidence = {"container": "pdf", **_policy(document.tdm_policy)}
             if document.tdm_reservation:
                 return deny(self.name, f"{self.name}.reserved", **evidence)
             if document.tdm_reservation is False:
@@ -171,7 +176,7 @@ class EpubTdmrepCheck:
         if facts.kind != "epub":
             return allow(self.name, f"{self.name}.not_an_asset")
         book = facts.epub
-        evidence = {"policy": book.tdm_policy}
+        evidence = _policy(book.tdm_policy)
         if book.status != "ok":
             return deny(self.name, f"{self.name}.unreadable", problem=book.reason)
         if book.tdm_reservation:

@@ -142,7 +142,7 @@ def test_unreachable_origin_is_denied_by_its_robots_txt_fail_closed() -> None:
 
 
 def test_page_that_cannot_be_downloaded_is_an_error_not_a_verdict() -> None:
-    checks = {"tests.crawler.explain_checks.RobotsAllowAll": 200}
+    checks = {"tests.crawler.cli.explain_checks.RobotsAllowAll": 200}
     proc = explain("http://127.0.0.1:9/page", settings={"HEED_REQUEST_CHECKS": checks})
     assert proc.returncode == 2
     assert "Verdict: UNDECIDED: no response to judge (" in proc.stdout
