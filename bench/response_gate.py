@@ -65,6 +65,7 @@ def build_gate(log_dir: str, optouts: bool) -> tuple[Any, Any]:
     from scrapy.crawler import Crawler
     from scrapy.utils.project import get_project_settings
 
+    from crawler.components import shared
     from crawler.gates import ResponseGate
     from crawler.log.recorder import DecisionRecorder
     from crawler.spiders.site import SiteSpider
@@ -79,9 +80,7 @@ def build_gate(log_dir: str, optouts: bool) -> tuple[Any, Any]:
     crawler = Crawler(SiteSpider, settings)
     crawler._apply_settings()
     gate = ResponseGate.from_crawler(crawler)
-    recorder = DecisionRecorder.of(crawler)
-    recorder._open(SiteSpider(urls=f"{ORIGIN}/"))
-    return gate, recorder
+    return gate, shared(crawler, DecisionRecorder)
 
 
 def _is_optout(path: str) -> bool:

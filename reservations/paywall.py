@@ -1,10 +1,11 @@
 """Paywalls a page declares in its markup, and the verdict on them (Code of Practice,
 Copyright chapter, Measure 1.2(a): never circumvent subscription models or paywalls).
 
-Signals, each denying the whole page: schema.org ``isAccessibleForFree`` not true (see
-``reservations.schema_access``); ``article:content_tier`` other than ``free`` (Open Graph article
-markup as Facebook documents it: ``free``, ``locked``, ``metered``); AMP content gated by
-``amp-subscriptions`` (``subscriptions-section="content"``) or ``amp-access`` (``amp-access-hide``).
+Signals, each denying the whole page: schema.org ``isAccessibleForFree`` not true in JSON-LD,
+microdata or RDFa (see ``reservations.schema_access``); ``article:content_tier`` other than
+``free`` (Open Graph article markup as Facebook documents it: ``free``, ``locked``,
+``metered``); AMP content gated by ``amp-subscriptions`` (``subscriptions-section="content"``)
+or ``amp-access`` (``amp-access-hide``).
 A page that names its paid parts (``hasPart`` with ``cssSelector``) and has no whole-page signal
 is partly paywalled: denied, or under the ``keep_free`` policy passed on without those parts.
 """
@@ -29,6 +30,7 @@ from reservations.schema_access import (
     SchemaAccess,
     json_safe,
     read_microdata,
+    read_rdfa,
     read_schema_access,
     select_elements,
 )
@@ -72,12 +74,14 @@ def find_paywall(
     scan = _Scan(tree, body)
     wanted = scan.may_contain(b"itemprop", b"isaccessibleforfree")
     microdata = read_microdata(tree) if wanted else Microdata()
+    rdfa = read_rdfa(tree) if scan.may_contain(b"property", b"isaccessibleforfree") else ()
     amp = (
         _amp_signals(tree)
         if scan.may_contain(b"subscriptions-section") or scan.may_contain(b"amp-access-hide")
         else ()
     )
-    return PaywallFindings(read_schema_access(json_ld, microdata), _content_tier(meta), amp)
+    schema = read_schema_access(json_ld, microdata, rdfa)
+    return PaywallFindings(schema, _content_tier(meta), amp)
 
 
 def decide_paywall(
@@ -119,14 +123,14 @@ def _decide_partial(
 
 
 def needs_document(body: bytes, encoding: str) -> bool:
-    """Whether the page may hold microdata or AMP paywall markup, which only a full parse of the
-    document reads; JSON-LD and meta tags are read without one. A wide encoding defeats the
-    byte search, so such a page is always parsed."""
+    """Whether the page may hold microdata, RDFa or AMP paywall markup, which only a full parse
+    of the document reads; JSON-LD and meta tags are read without one. A wide encoding defeats
+    the byte search, so such a page is always parsed."""
     if encoding.lower().startswith(_WIDE_ENCODINGS):
         return True
     lowered = body.lower()
     return (
-        (b"itemprop" in lowered and b"isaccessibleforfree" in lowered)
+        (b"isaccessibleforfree" in lowered and (b"itemprop" in lowered or b"property" in lowered))
         or b"subscriptions-section" in lowered
         or b"amp-access-hide" in lowered
     )

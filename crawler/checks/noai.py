@@ -2,7 +2,9 @@
 
 Reads the ``X-Robots-Tag`` header lines and the page's ``<meta name="robots">`` and
 ``<meta name="TOKEN">`` elements (our token and every also-obeyed one) from the shared parse of
-the HTML head. The directives refuse AI uses, so the check is off for ``HEED_PURPOSE = search``.
+the HTML head, on every response ``crawler.page.Page`` judges markup. An image is one by its
+Content-Type or, without an image Content-Type, by its URL's extension. The directives refuse
+AI uses, so the check is off for ``HEED_PURPOSE = search``.
 """
 
 from __future__ import annotations
@@ -39,6 +41,6 @@ class NoaiCheck:
 
     async def check_response(self, response: Response, page: Page) -> Verdict:
         directives = x_robots_directives(page.header_values("X-Robots-Tag"), self.tokens)
-        if page.is_html:
+        if page.is_markup:
             directives += meta_directives(page.meta, self.tokens)
-        return noai_verdict(directives, is_image=page.content_type.startswith("image/"))
+        return noai_verdict(directives, is_image=page.is_image)

@@ -7,7 +7,7 @@ import json
 import pytest
 from scrapy.http import HtmlResponse
 
-from crawler.page import Page
+from crawler.page import Page, PageUnreadable
 from reservations.paywall import PaywallDecision, decide_paywall, find_paywall
 
 
@@ -206,11 +206,15 @@ def test_keep_free_never_overrides_a_whole_page_signal() -> None:
     [
         "<html><body><div amp-access-hide>no expression</div></body></html>",
         "<html><head><meta property='article:content_tier'></head></html>",
-        "<html>" + "<div>" * 5000 + "</html>",
         '<html><body itemscope><meta itemprop="isAccessibleForFree"></body></html>',
         "\x00\xff<<<>>>",
     ],
-    ids=["amp-hide-without-access", "tier-without-content", "deep-divs", "empty-microdata", "junk"],
+    ids=["amp-hide-without-access", "tier-without-content", "empty-microdata", "junk"],
 )
 def test_malformed_markup_never_crashes(markup: str) -> None:
     decide(markup)
+
+
+def test_markup_nested_past_the_parse_depth_is_unreadable_not_free() -> None:
+    with pytest.raises(PageUnreadable, match="stopped early"):
+        decide("<html>" + "<div>" * 5000 + '<div itemprop="isAccessibleForFree"></html>')
