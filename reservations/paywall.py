@@ -43,6 +43,8 @@ _MAX_LISTED = 20
 _AMP_SECTIONS = etree.XPath("//*[@subscriptions-section]")
 _AMP_HIDDEN = etree.XPath("//*[@amp-access-hide][@amp-access]")
 _DOCTYPE = re.compile(rb"\A(?:\xef\xbb\xbf)?\s*(<!doctype[^>]{0,500}>)", re.IGNORECASE)
+# An attribute naming the property (microdata itemprop, RDFa property), in lowercased bytes.
+_SCHEMA_ATTRIBUTE = re.compile(rb"""(itemprop|property)\s*=\s*["']?[^"'>]*isaccessibleforfree""")
 # Encodings in which ASCII markup is not ASCII bytes: the byte pre-scan cannot be trusted there.
 _WIDE_ENCODINGS = ("utf-16", "utf-32", "ucs")
 
@@ -72,9 +74,8 @@ def find_paywall(
 ) -> PaywallFindings:
     """Read every paywall signal of one HTML page (``meta`` as ``crawler.page.Page.meta``)."""
     scan = _Scan(tree, body)
-    wanted = scan.may_contain(b"itemprop", b"isaccessibleforfree")
-    microdata = read_microdata(tree) if wanted else Microdata()
-    rdfa = read_rdfa(tree) if scan.may_contain(b"property", b"isaccessibleforfree") else ()
+    microdata = read_microdata(tree) if scan.may_state(b"itemprop") else Microdata()
+    rdfa = read_rdfa(tree) if scan.may_state(b"property") else ()
     amp = (
         _amp_signals(tree)
         if scan.may_contain(b"subscriptions-section") or scan.may_contain(b"amp-access-hide")
@@ -130,7 +131,7 @@ def needs_document(body: bytes, encoding: str) -> bool:
         return True
     lowered = body.lower()
     return (
-        (b"isaccessibleforfree" in lowered and (b"itemprop" in lowered or b"property" in lowered))
+        _SCHEMA_ATTRIBUTE.search(lowered) is not None
         or b"subscriptions-section" in lowered
         or b"amp-access-hide" in lowered
     )
@@ -144,11 +145,17 @@ class _Scan:
         self.trusted = tree is not None and not encoding.lower().startswith(_WIDE_ENCODINGS)
         self.lowered = body.lower() if self.trusted else b""
         self.tree = tree
+        self.stating = {m.group(1) for m in _SCHEMA_ATTRIBUTE.finditer(self.lowered)}
 
     def may_contain(self, *tokens: bytes) -> bool:
         if self.tree is None:
             return False
         return not self.trusted or all(token in self.lowered for token in tokens)
+
+    def may_state(self, attribute: bytes) -> bool:
+        """Whether ``attribute`` (microdata ``itemprop``, RDFa ``property``) may name
+        ``isAccessibleForFree``: og: ``property`` meta tags and JSON-LD alone need no parse."""
+        return self.tree is not None and (not self.trusted or attribute in self.stating)
 
 
 def _content_tier(meta: Mapping[str, Sequence[str]]) -> tuple[AccessSignal, ...]:
