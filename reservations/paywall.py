@@ -43,8 +43,11 @@ _MAX_LISTED = 20
 _AMP_SECTIONS = etree.XPath("//*[@subscriptions-section]")
 _AMP_HIDDEN = etree.XPath("//*[@amp-access-hide][@amp-access]")
 _DOCTYPE = re.compile(rb"\A(?:\xef\xbb\xbf)?\s*(<!doctype[^>]{0,500}>)", re.IGNORECASE)
-# An attribute naming the property (microdata itemprop, RDFa property), in lowercased bytes.
-_SCHEMA_ATTRIBUTE = re.compile(rb"""(itemprop|property)\s*=\s*["']?[^"'>]*isaccessibleforfree""")
+# The open tag before an occurrence of the property's name, when it is in an attribute value of
+# microdata's itemprop or RDFa's property (lowercased bytes; anchored at the occurrence).
+_PROPERTY_NAME = b"isaccessibleforfree"
+_STATING_ATTRIBUTE = re.compile(rb"""(itemprop|property)\s*=\s*["']?[^"'>]*\Z""")
+_MAX_TAG = 4096
 # Encodings in which ASCII markup is not ASCII bytes: the byte pre-scan cannot be trusted there.
 _WIDE_ENCODINGS = ("utf-16", "utf-32", "ucs")
 
@@ -131,7 +134,7 @@ def needs_document(body: bytes, encoding: str) -> bool:
         return True
     lowered = body.lower()
     return (
-        _SCHEMA_ATTRIBUTE.search(lowered) is not None
+        bool(_stating_attributes(lowered))
         or b"subscriptions-section" in lowered
         or b"amp-access-hide" in lowered
     )
@@ -145,7 +148,7 @@ class _Scan:
         self.trusted = tree is not None and not encoding.lower().startswith(_WIDE_ENCODINGS)
         self.lowered = body.lower() if self.trusted else b""
         self.tree = tree
-        self.stating = {m.group(1) for m in _SCHEMA_ATTRIBUTE.finditer(self.lowered)}
+        self.stating = _stating_attributes(self.lowered)
 
     def may_contain(self, *tokens: bytes) -> bool:
         if self.tree is None:
@@ -156,6 +159,23 @@ class _Scan:
         """Whether ``attribute`` (microdata ``itemprop``, RDFa ``property``) may name
         ``isAccessibleForFree``: og: ``property`` meta tags and JSON-LD alone need no parse."""
         return self.tree is not None and (not self.trusted or attribute in self.stating)
+
+
+def _stating_attributes(lowered: bytes) -> set[bytes]:
+    """The attributes (``itemprop``, ``property``) whose value names ``isAccessibleForFree``
+    somewhere in the page: a look back from each occurrence of the name to its tag's ``<``,
+    far cheaper than a regular expression over the whole page. An occurrence with no ``<``
+    within ``_MAX_TAG`` bytes may be in a huge tag: counted as both (fail closed)."""
+    found: set[bytes] = set()
+    at = lowered.find(_PROPERTY_NAME)
+    while at != -1 and len(found) < 2:
+        start = lowered.rfind(b"<", max(0, at - _MAX_TAG), at)
+        if start == -1:
+            return {b"itemprop", b"property"}
+        if stating := _STATING_ATTRIBUTE.search(lowered, start, at):
+            found.add(stating.group(1))
+        at = lowered.find(_PROPERTY_NAME, at + 1)
+    return found
 
 
 def _content_tier(meta: Mapping[str, Sequence[str]]) -> tuple[AccessSignal, ...]:
