@@ -48,6 +48,7 @@ _DOCTYPE = re.compile(rb"\A(?:\xef\xbb\xbf)?\s*(<!doctype[^>]{0,500}>)", re.IGNO
 _PROPERTY_NAME = b"isaccessibleforfree"
 _STATING_ATTRIBUTE = re.compile(rb"""(itemprop|property)\s*=\s*["']?[^"'>]*\Z""")
 _MAX_TAG = 4096
+_MAX_LOOKS = 64  # past this many occurrences, parse rather than look (hostile repetition)
 # Encodings in which ASCII markup is not ASCII bytes: the byte pre-scan cannot be trusted there.
 _WIDE_ENCODINGS = ("utf-16", "utf-32", "ucs")
 
@@ -165,17 +166,20 @@ def _stating_attributes(lowered: bytes) -> set[bytes]:
     """The attributes (``itemprop``, ``property``) whose value names ``isAccessibleForFree``
     somewhere in the page: a look back from each occurrence of the name to its tag's ``<``,
     far cheaper than a regular expression over the whole page. An occurrence with no ``<``
-    within ``_MAX_TAG`` bytes may be in a huge tag: counted as both (fail closed)."""
+    within ``_MAX_TAG`` bytes may be in a huge tag, and a page repeating the name more than
+    ``_MAX_LOOKS`` times is not looked through: both count as both (fail closed)."""
     found: set[bytes] = set()
     at = lowered.find(_PROPERTY_NAME)
-    while at != -1 and len(found) < 2:
+    for _ in range(_MAX_LOOKS):
+        if at == -1 or len(found) == 2:
+            return found
         start = lowered.rfind(b"<", max(0, at - _MAX_TAG), at)
         if start == -1:
-            return {b"itemprop", b"property"}
+            break
         if stating := _STATING_ATTRIBUTE.search(lowered, start, at):
             found.add(stating.group(1))
         at = lowered.find(_PROPERTY_NAME, at + 1)
-    return found
+    return {b"itemprop", b"property"} if at != -1 else found
 
 
 def _content_tier(meta: Mapping[str, Sequence[str]]) -> tuple[AccessSignal, ...]:
