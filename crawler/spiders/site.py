@@ -15,6 +15,7 @@ from twisted.python.failure import Failure
 from crawler.errors import ConfigError
 from crawler.gates import RESPONSE_SEQ
 from crawler.log.chain import utc_now
+from crawler.spiders.sitemaps import MAX_DEPTH, read_sitemap, robots_sitemaps
 from crawler.text import readable_text
 
 
@@ -27,18 +28,19 @@ def read_seeds(path: str) -> list[str]:
     return [line.split("#", 1)[0].strip() for line in lines if line.split("#", 1)[0].strip()]
 
 
-def _yes(value: str | bool) -> bool:
+def _yes(name: str, value: str | bool) -> bool:
     if isinstance(value, bool):
         return value
     if value.lower() in ("yes", "true", "1", "on"):
         return True
     if value.lower() in ("no", "false", "0", "off"):
         return False
-    raise ConfigError(f"follow={value!r}: use follow=yes or follow=no")
+    raise ConfigError(f"{name}={value!r}: use {name}=yes or {name}=no")
 
 
 class SiteSpider(scrapy.Spider):
-    """``-a urls=URL[,URL...]`` or ``-a seeds=FILE``; ``-a follow=yes|no``; ``-a max_pages=N``."""
+    """``-a urls=URL[,URL...]`` or ``-a seeds=FILE``; ``-a follow=yes|no``; ``-a max_pages=N``;
+    ``-a sitemaps=yes`` also crawls what the seeds' origins list in their sitemaps."""
 
     name = "site"
 
@@ -48,6 +50,7 @@ class SiteSpider(scrapy.Spider):
         seeds: str = "",
         follow: str | bool = "yes",
         max_pages: str | int = 0,
+        sitemaps: str | bool = "no",
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
@@ -59,7 +62,8 @@ class SiteSpider(scrapy.Spider):
         for url in self.seed_urls:
             if urlsplit(url).scheme not in ("http", "https"):
                 raise ConfigError(f"seed {url!r} is not an http(s) URL")
-        self.follow = _yes(follow)
+        self.follow = _yes("follow", follow)
+        self.sitemaps = _yes("sitemaps", sitemaps)
         try:
             self.max_pages = int(max_pages)
         except ValueError as exc:
@@ -78,6 +82,30 @@ class SiteSpider(scrapy.Spider):
     async def start(self) -> AsyncIterator[scrapy.Request]:
         for url in self.seed_urls:
             if self._room():
+                yield self._request(url)
+        if self.sitemaps:
+            origins = {f"{urlsplit(u).scheme}://{urlsplit(u).netloc}/": u for u in self.seed_urls}
+            for origin in origins:
+                for url in await robots_sitemaps(self.crawler, scrapy.Request(origin)):
+                    yield self._sitemap_request(url, depth=0)
+
+    def _sitemap_request(self, url: str, depth: int) -> scrapy.Request:
+        return scrapy.Request(
+            url,
+            callback=self.parse_sitemap,
+            errback=self.refused,
+            cb_kwargs={"depth": depth},
+        )
+
+    def parse_sitemap(self, response: Response, depth: int) -> Iterator[scrapy.Request]:
+        """A sitemap's pages are scheduled through the gates; the sitemap itself is no item."""
+        links = read_sitemap(response, self.settings.getint("DOWNLOAD_MAXSIZE"))
+        if depth < MAX_DEPTH:
+            for url in links.sitemaps:
+                yield self._sitemap_request(url, depth + 1)
+        for url in links.pages:
+            host = (urlsplit(url).hostname or "").lower()
+            if host in self.hosts and self._room():
                 yield self._request(url)
 
     def parse(self, response: Response) -> Iterator[Any]:
