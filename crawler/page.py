@@ -1,5 +1,5 @@
-"""What response checks read: one response, judged once for what it is (markup, image, other),
-its markup parsed at most once and shared.
+"""What response checks read: one response, judged once for whether it is markup, its markup
+parsed at most once and shared (what asset it is: ``crawler.checks.assets.asset_kind``).
 
 What counts as markup is decided here, once, for the response gate and for everything after it
 (the spider's text, its link extraction, a user's selectors): any body a later component may
@@ -16,14 +16,13 @@ failed is no "nothing found": the views raise ``PageUnreadable``, which the gate
 from __future__ import annotations
 
 import codecs
-import mimetypes
 import re
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit
 
 from lxml import etree, html
 from scrapy.http import TextResponse
+from scrapy.utils.python import binary_is_text
 
 from reservations.jsonld import JsonLdBlock, parse_json_ld
 
@@ -96,21 +95,13 @@ class Page:
         start = self._start
         if start.startswith("<"):
             return True
-        if isinstance(self.response, TextResponse):
-            # Scrapy's selectors parse any text response as HTML, tags anywhere in it.
+        if isinstance(self.response, TextResponse) and binary_is_text(self.response.body[:5000]):
+            # Scrapy's selectors parse any text response as HTML, tags anywhere in it; a body
+            # Scrapy's own sniff calls binary (an image or PDF under a text type) is no page.
             if self.wide_encoding:
                 return _TAG_OPEN.search(self.response.text) is not None
             return _TAG_OPEN_BYTES.search(self.response.body) is not None
         return False
-
-    @cached_property
-    def is_image(self) -> bool:
-        """An image by its Content-Type or, when the server sends no image type, by its URL's
-        extension (unless the body is markup, which says what it is)."""
-        if self.content_type.startswith("image/"):
-            return True
-        guessed, _ = mimetypes.guess_type(urlsplit(self.response.url).path)
-        return bool(guessed and guessed.startswith("image/")) and not self.is_markup
 
     @cached_property
     def _start(self) -> str:
@@ -157,12 +148,15 @@ class Page:
     def _parse(self, source: bytes | str, part: str) -> html.HtmlElement | None:
         """Parse ``source`` in full or raise ``PageUnreadable``. ``huge_tree`` lifts libxml2's
         depth limit from 256 to 2048 levels: unclosed tags nest, and old pages nest deep."""
-        encoding = getattr(self.response, "encoding", None)
-        # A parser told the response's encoding (HTTP header, BOM or meta, as Scrapy found
-        # it), so that a UTF-8 page declared only in its Content-Type is not read as Latin-1.
-        parser = html.HTMLParser(
-            huge_tree=True, encoding=encoding if encoding and isinstance(source, bytes) else None
-        )
+        encoding = getattr(self.response, "encoding", None) if isinstance(source, bytes) else None
+        try:
+            # A parser told the response's encoding (HTTP header, BOM or meta, as Scrapy found
+            # it), so that a UTF-8 page declared only in its Content-Type is not read as Latin-1.
+            parser = html.HTMLParser(huge_tree=True, encoding=encoding)
+        except LookupError:
+            # An encoding Python knows and libxml2 does not (shift_jis_2004): decode here.
+            assert isinstance(source, bytes) and encoding
+            return self._parse(source.decode(encoding, errors="replace"), part)
         try:
             tree = html.document_fromstring(source, parser=parser)
         except etree.ParserError as exc:

@@ -2,9 +2,10 @@
 
 Reads the ``X-Robots-Tag`` header lines and the page's ``<meta name="robots">`` and
 ``<meta name="TOKEN">`` elements (our token and every also-obeyed one) from the shared parse of
-the HTML head, on every response ``crawler.page.Page`` judges markup. An image is one by its
-Content-Type or, without an image Content-Type, by its URL's extension. The directives refuse
-AI uses, so the check is off for ``HEED_PURPOSE = search``.
+the HTML head, on every response ``crawler.page.Page`` judges markup. An image is what the asset
+checks call one (``crawler.checks.assets.asset_kind``): by its bytes, its Content-Type, or when
+the server sends no informative type, its URL's extension. The directives refuse AI uses, so the
+check is off for ``HEED_PURPOSE = search``.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from scrapy.exceptions import NotConfigured
 
+from crawler.checks.assets import asset_facts
 from crawler.checks.policy import crawl_purpose, obeyed_tokens, record_policy
 from reservations.noai import CHECK, meta_directives, noai_verdict, x_robots_directives
 from reservations.verdict import Verdict
@@ -43,4 +45,4 @@ class NoaiCheck:
         directives = x_robots_directives(page.header_values("X-Robots-Tag"), self.tokens)
         if page.is_markup:
             directives += meta_directives(page.meta, self.tokens)
-        return noai_verdict(directives, is_image=page.is_image)
+        return noai_verdict(directives, is_image=asset_facts(page).kind == "image")

@@ -111,35 +111,14 @@ def test_anything_a_later_component_may_parse_as_markup_is_markup(
         ("http://127.0.0.1/a.png", b"\x89PNG\r\n\x1a\n\x00\x00", "image/png"),
         ("http://127.0.0.1/a.pdf", b"%PDF-1.7\n\x00\x01<</Type>>", "application/pdf"),
         ("http://127.0.0.1/a", b"\x00\x01\x02<html>", "application/octet-stream"),
+        ("http://127.0.0.1/a", b"%PDF-1.7\n\x00\x01<FEFF><</Type>>", "text/plain"),
     ],
-    ids=["plain-text", "png", "pdf", "binary"],
+    ids=["plain-text", "png", "pdf", "binary", "pdf-as-text-plain"],
 )
 def test_text_without_tags_and_binary_bodies_are_not_markup(
     url: str, body: bytes, content_type: str | None
 ) -> None:
     assert not Page(downloaded(url, body, content_type)).is_markup
-
-
-@pytest.mark.parametrize(
-    ("url", "content_type", "image"),
-    [
-        ("http://127.0.0.1/p.png", "image/png", True),
-        ("http://127.0.0.1/p", "image/webp", True),
-        ("http://127.0.0.1/p.jpg", None, True),
-        ("http://127.0.0.1/p.JPEG?size=2", "application/octet-stream", True),
-        ("http://127.0.0.1/p", "application/octet-stream", False),
-        ("http://127.0.0.1/p.html", None, False),
-    ],
-)
-def test_an_image_is_known_by_its_type_or_else_its_extension(
-    url: str, content_type: str | None, image: bool
-) -> None:
-    assert Page(downloaded(url, b"\x89PNG\r\n\x1a\n\x00", content_type)).is_image is image
-
-
-def test_a_gif_url_serving_markup_is_markup_not_an_image() -> None:
-    page = Page(downloaded("http://127.0.0.1/p.gif", MARKUP, "text/html"))
-    assert page.is_markup and not page.is_image
 
 
 DEEP = b"<html><head></head><body>" + b"<font>" * 3000 + b'<meta name="robots" content="noai">'
@@ -174,3 +153,13 @@ def test_readable_text_follows_the_same_decision() -> None:
     assert readable_text(downloaded("http://127.0.0.1/a", MARKUP, "text/plain")) == "x"
     assert readable_text(downloaded("http://127.0.0.1/a", b"a < b", "text/plain")) == "a < b"
     assert readable_text(downloaded("http://127.0.0.1/d", DEEP, "text/html")) == ""
+
+
+def test_an_encoding_libxml2_does_not_know_is_decoded_by_python() -> None:
+    body = '<html><head><meta name="robots" content="noai"></head><body>日本</body></html>'
+    response = HtmlResponse(
+        "http://127.0.0.1/j", body=body.encode("shift_jis_2004"), encoding="shift_jis_2004"
+    )
+    page = Page(response)
+    assert page.meta["robots"] == ["noai"] and page.tree is not None
+    assert "日本" in page.tree.text_content()

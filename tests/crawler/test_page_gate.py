@@ -17,7 +17,8 @@ from tests.crawler.optout_site import Site, crawl_sites
 NOAI = '<meta name="robots" content="noai">'
 PAYWALL = {"@context": "https://schema.org", "@type": "NewsArticle", "isAccessibleForFree": False}
 LD = f'<script type="application/ld+json">{json.dumps(PAYWALL)}</script>'
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+# No image signature: only the URL's extension says these are images.
+UNSIGNED = b"\x00\x01 image bytes"
 
 
 def doc(head: str = "", body: str = "<p>words</p>", open_tag: str = "<html lang=en>") -> str:
@@ -106,9 +107,9 @@ CASES: dict[str, tuple[object, str | None]] = {
         ),
         None,
     ),
-    "/photo.png": (untyped(PNG, {"X-Robots-Tag": "noimageai"}), "noai.noimageai"),
+    "/photo.png": (untyped(UNSIGNED, {"X-Robots-Tag": "noimageai"}), "noai.noimageai"),
     "/photo.jpg": (
-        (PNG, {"X-Robots-Tag": "noimageai"}, "application/octet-stream"),
+        (UNSIGNED, {"X-Robots-Tag": "noimageai"}, "application/octet-stream"),
         "noai.noimageai",
     ),
     "/page-noimageai": ((doc(), {"X-Robots-Tag": "noimageai"}), None),
