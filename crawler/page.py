@@ -92,16 +92,17 @@ class Page:
         """Whether any component may read the body as HTML or XML (see the module docstring)."""
         if markup_type(self.content_type):
             return True
-        start = self._start
-        if start.startswith("<"):
+        if self._start.startswith("<"):
             return True
-        if isinstance(self.response, TextResponse) and binary_is_text(self.response.body[:5000]):
-            # Scrapy's selectors parse any text response as HTML, tags anywhere in it; a body
-            # Scrapy's own sniff calls binary (an image or PDF under a text type) is no page.
-            if self.wide_encoding:
-                return _TAG_OPEN.search(self.response.text) is not None
-            return _TAG_OPEN_BYTES.search(self.response.body) is not None
-        return False
+        if not isinstance(self.response, TextResponse):
+            return False
+        # Scrapy's selectors parse any text response as HTML, tags anywhere in it; a body
+        # Scrapy's own sniff calls binary (an image or PDF under a text type) is no page.
+        if self.wide_encoding:
+            tagged = _TAG_OPEN.search(self.response.text) is not None
+        else:
+            tagged = _TAG_OPEN_BYTES.search(self.response.body) is not None
+        return tagged and binary_is_text(self.response.body[:5000])
 
     @cached_property
     def _start(self) -> str:
