@@ -5,8 +5,9 @@ What counts as markup is decided here, once, for the response gate and for every
 (the spider's text, its link extraction, a user's selectors): any body a later component may
 read as HTML or XML. Scrapy picks the response class from the Content-Type, then the URL's
 extension, then a sniff of the body (``scrapy.responsetypes``), and its selectors parse any
-text response as HTML; so a markup type, a text body with a tag in it, or a body that starts
-with a tag (after a byte order mark) is markup, whatever the Content-Type said.
+text response as HTML; so a markup type, a text body with a tag in it (unless Scrapy's sniff
+calls the body binary), or a body that starts with a tag (after a byte order mark) is markup,
+whatever the Content-Type said.
 
 A parse that stopped before the end of the document (lxml's depth limit, an encoding error) or
 failed is no "nothing found": the views raise ``PageUnreadable``, which the gate records as a
@@ -63,7 +64,7 @@ class PageUnreadable(Exception):
         self.evidence: dict[str, Any] = {"why": why, **evidence}
 
 
-def markup_type(content_type: str) -> bool:
+def _markup_type(content_type: str) -> bool:
     """HTML or XML by its media type (``type/subtype`` lowercased, no parameters)."""
     return content_type in _MARKUP_TYPES or content_type.endswith("+xml")
 
@@ -90,7 +91,7 @@ class Page:
     @cached_property
     def is_markup(self) -> bool:
         """Whether any component may read the body as HTML or XML (see the module docstring)."""
-        if markup_type(self.content_type):
+        if _markup_type(self.content_type):
             return True
         if self._start.startswith("<"):
             return True
