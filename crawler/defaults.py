@@ -19,6 +19,11 @@ HEED_LOG_FSYNC_RECORDS = 1000
 HEED_LOG_FSYNC_SECONDS = 1.0
 
 # --- Items -------------------------------------------------------------------------------
+# The kinds of content the site spider keeps: "html", "pdf", "epub", "image" (a list, or on
+# the command line html,pdf,image or the JSON form). A response of another kind is recorded
+# and dropped before any spider sees it. With "image", the images pages show (<img>, srcset)
+# are stored by Scrapy's ImagesPipeline under IMAGES_STORE (default ./images).
+HEED_CONTENT = ["html", "pdf", "epub"]
 # Keep each page's raw HTML in its item (field "html") besides its readable text.
 HEED_KEEP_HTML = False
 
@@ -42,6 +47,8 @@ HEED_REQUEST_CHECKS = {
 }
 # Response checks, run on every response before anything else sees it.
 HEED_RESPONSE_CHECKS: dict[str, int] = {
+    # The kind of content (HEED_CONTENT), decided once for the gate and everything after it.
+    "crawler.checks.content.ContentCheck": 50,
     # Rights reservations in headers and the HTML head (one shared parse of the head).
     "crawler.checks.tdmrep.TdmrepCheck": 200,
     "crawler.checks.content_usage.ContentUsageCheck": 210,

@@ -14,9 +14,15 @@ from typing import TYPE_CHECKING
 
 from scrapy.exceptions import NotConfigured
 
-from crawler.checks.assets import asset_facts
+from crawler.checks.assets import asset_kind
 from crawler.checks.policy import crawl_purpose, obeyed_tokens, record_policy
-from reservations.noai import CHECK, meta_directives, noai_verdict, x_robots_directives
+from reservations.noai import (
+    CHECK,
+    Directive,
+    meta_directives,
+    noai_verdict,
+    x_robots_directives,
+)
 from reservations.verdict import Verdict
 
 if TYPE_CHECKING:
@@ -24,6 +30,10 @@ if TYPE_CHECKING:
     from scrapy.http import Response
 
     from crawler.page import Page
+
+
+# The noai directives of a page, in its response's meta, carried to the images it shows.
+PAGE_DIRECTIVES = "heed_page_directives"
 
 
 class NoaiCheck:
@@ -45,4 +55,9 @@ class NoaiCheck:
         directives = x_robots_directives(page.header_values("X-Robots-Tag"), self.tokens)
         if page.is_markup:
             directives += meta_directives(page.meta, self.tokens)
-        return noai_verdict(directives, is_image=asset_facts(page).kind == "image")
+            # The page's own directives bind the images fetched from it (noimageai above all).
+            response.meta[PAGE_DIRECTIVES] = sorted({d.directive for d in directives})
+        is_image = asset_kind(response) == "image"
+        stated = response.meta.get(PAGE_DIRECTIVES, []) if is_image else []
+        directives += [Directive(name, "referring page", name) for name in stated]
+        return noai_verdict(directives, is_image=is_image)

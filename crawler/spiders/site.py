@@ -12,11 +12,14 @@ from scrapy.http import Response, TextResponse
 from scrapy.linkextractors import LinkExtractor
 from twisted.python.failure import Failure
 
+from crawler.checks.content import KIND, READ_ONLY, content_kinds, response_kind
+from crawler.checks.noai import PAGE_DIRECTIVES
 from crawler.errors import ConfigError
 from crawler.gates import RESPONSE_SEQ
 from crawler.log.chain import utc_now
+from crawler.page import Page
+from crawler.spiders.content import image_sources, item_content
 from crawler.spiders.sitemaps import MAX_DEPTH, read_sitemap, robots_sitemaps
-from crawler.text import readable_text
 
 
 def read_seeds(path: str) -> list[str]:
@@ -70,6 +73,7 @@ class SiteSpider(scrapy.Spider):
             raise ConfigError(f"max_pages={max_pages!r}: use a whole number") from exc
         self.hosts = {(urlsplit(u).hostname or "").lower() for u in self.seed_urls}
         self.links = LinkExtractor()
+        self.kinds: frozenset[str] = frozenset()
         self.scheduled = 0
 
     def _room(self) -> bool:
@@ -80,6 +84,7 @@ class SiteSpider(scrapy.Spider):
         return scrapy.Request(url, callback=self.parse, errback=self.refused)
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
+        self.kinds = content_kinds(self.settings)
         for url in self.seed_urls:
             if self._room():
                 yield self._request(url)
@@ -95,6 +100,7 @@ class SiteSpider(scrapy.Spider):
             callback=self.parse_sitemap,
             errback=self.refused,
             cb_kwargs={"depth": depth},
+            meta={READ_ONLY: True},
         )
 
     def parse_sitemap(self, response: Response, depth: int) -> Iterator[scrapy.Request]:
@@ -110,18 +116,26 @@ class SiteSpider(scrapy.Spider):
 
     def parse(self, response: Response) -> Iterator[Any]:
         keep_html = self.settings.getbool("HEED_KEEP_HTML")
+        kind = response.meta.get(KIND) or response_kind(response, Page(response))
         item: dict[str, Any] = {
             "url": response.url,
+            "kind": kind,
             "status": response.status,
             "fetched_at": utc_now(),
             "content_type": (response.headers.get(b"Content-Type") or b"").decode("latin-1"),
-            "text": readable_text(response),
+            **item_content(response, kind),
             "seq": response.meta.get(RESPONSE_SEQ),
         }
-        if keep_html and isinstance(response, TextResponse):
+        if keep_html and isinstance(response, TextResponse) and kind == "html":
             item["html"] = response.text
+        if kind == "image":
+            # Stored by the images pipeline, which fetches it again (judged again) to store it.
+            item["image_urls"] = [response.url]
+        if kind == "html" and "image" in self.kinds:
+            item["image_urls"] = image_sources(response)
+            item[PAGE_DIRECTIVES] = response.meta.get(PAGE_DIRECTIVES, [])
         yield item
-        if not self.follow or not isinstance(response, TextResponse):
+        if not self.follow or not isinstance(response, TextResponse) or kind != "html":
             return
         for link in self.links.extract_links(response):
             host = (urlsplit(link.url).hostname or "").lower()

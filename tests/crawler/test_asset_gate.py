@@ -48,7 +48,8 @@ SEEDS = [path for path in ROUTES if path != "/p"] + ["/p"]
 @pytest.fixture(scope="module")
 def crawled(tmp_path_factory):
     sites = {"assets": Site(ROUTES, SEEDS)}
-    with crawl_sites(tmp_path_factory.mktemp("assets"), sites) as crawl:
+    every_kind = {"HEED_CONTENT": ["html", "pdf", "epub", "image"]}
+    with crawl_sites(tmp_path_factory.mktemp("assets"), sites, every_kind) as crawl:
         yield crawl
 
 
@@ -88,7 +89,21 @@ def test_a_reservation_inside_the_asset_denies_it_and_nothing_keeps_it(
 def test_an_asset_without_a_reservation_is_recorded_with_each_finding(
     crawled, path, findings
 ) -> None:
-    record = crawled.decision("assets", path, stage="response")
-    assert record["decision"] == "allow", record
-    for check, reason in findings.items():
-        assert record["findings"][check]["reason"] == reason
+    # An image seed is judged twice: as the seed, and when the images pipeline stores it.
+    records = crawled.result.decisions("response", crawled.url("assets", path))
+    assert records
+    for record in records:
+        assert record["decision"] == "allow", record
+        for check, reason in findings.items():
+            assert record["findings"][check]["reason"] == reason
+
+
+def test_items_say_their_kind_and_documents_carry_their_text(crawled) -> None:
+    items = {item["url"]: item for item in crawled.result.items}
+    pdf_item = items[crawled.url("assets", "/free.pdf")]
+    assert pdf_item["kind"] == "pdf" and "Hello page one" in pdf_item["text"]
+    epub_item = items[crawled.url("assets", "/free.epub")]
+    assert epub_item["kind"] == "epub" and "First paragraph." in epub_item["text"]
+    assert epub_item["language"] == "fr"
+    png = items[crawled.url("assets", "/allowed.png")]
+    assert png["kind"] == "image" and png["images"][0]["checksum"]
