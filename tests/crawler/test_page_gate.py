@@ -69,7 +69,8 @@ CASES: dict[str, tuple[object, str | None]] = {
     "/octet.html": ((doc(NOAI), {}, "application/octet-stream"), "noai.noai"),
     "/octet-paywall.html": ((doc(LD), {}, "application/octet-stream"), "paywall.schema_org"),
     "/plain-html-kept": ((doc(), {}, "text/plain"), None),
-    "/plain-text-kept": (("a < b and c > d\n", {}, "text/plain"), None),
+    # Text without a tag is no page: "other" content, which no crawl keeps.
+    "/plain-text": (("a < b and c > d\n", {}, "text/plain"), "content.kind_not_collected"),
     # §3: past lxml's default depth (256) the signals are still read...
     "/deep-amp": (nested("div", 260, AMP), "paywall.amp"),
     "/deep-tier": (nested("font", 260, TIER), "paywall.content_tier"),
@@ -130,7 +131,9 @@ SITES = {"pages": Site({**{p: route for p, (route, _) in CASES.items()}, **TARGE
 
 @pytest.fixture(scope="module")
 def crawled(tmp_path_factory):
-    with crawl_sites(tmp_path_factory.mktemp("pages"), SITES) as crawl:
+    # Images kept too, so that noimageai (not the kinds kept) is what denies them.
+    settings = {"HEED_CONTENT": ["html", "image"]}
+    with crawl_sites(tmp_path_factory.mktemp("pages"), SITES, settings) as crawl:
         yield crawl
 
 
@@ -153,11 +156,12 @@ def test_markup_served_as_another_type_was_read_as_markup(crawled) -> None:
     assert findings["paywall"]["reason"] == "paywall.none"
 
 
-def test_plain_text_is_kept_as_it_is_and_html_as_its_text(crawled) -> None:
+def test_html_as_plain_text_is_a_page_and_text_without_tags_is_not(crawled) -> None:
     items = {item["url"]: item for item in crawled.result.items}
-    assert items[crawled.url("pages", "/plain-text-kept")]["text"] == "a < b and c > d\n"
-    assert items[crawled.url("pages", "/plain-html-kept")]["text"] == "words"
-    plain = crawled.decision("pages", "/plain-text-kept", "response")
+    kept = items[crawled.url("pages", "/plain-html-kept")]
+    assert kept["kind"] == "html" and kept["text"] == "words"
+    plain = crawled.decision("pages", "/plain-text", "response")
+    assert plain["evidence"]["content"]["kind"] == "other"
     assert plain["findings"]["paywall"]["reason"] == "paywall.not_markup"
 
 
