@@ -11,9 +11,10 @@ The request gate asks them in order and stops at the first deny (a denied reques
 further fetch); the response gate asks every one, since response checks only read the response,
 so that its record keeps every finding (docs/optouts.md). Either way the first deny decides;
 one record is written with every answer's evidence, then the request or response goes through
-or is dropped. A check that fails with an exception denies (fail closed). A request for a
-per-origin policy document (robots.txt, tdmrep.json) is asked only of the checks that set
-``guards_origin_documents = True``.
+or is dropped. A check that fails with an exception denies (fail closed); one that needed
+markup the page parse could not read whole (``crawler.page.PageUnreadable``) denies with
+``page.unreadable``. A request for a per-origin policy document (robots.txt, tdmrep.json) is
+asked only of the checks that set ``guards_origin_documents = True``.
 
 ``heed explain`` sets ``EXPLAIN`` in a request's meta: that request is asked of every check even
 after a deny (the deny still stands), and its records say ``"explain": true``.
@@ -36,7 +37,7 @@ from crawler.components import shared
 from crawler.errors import LogWriteError
 from crawler.log.recorder import DecisionRecorder
 from crawler.origin.documents import DOC_META
-from crawler.page import Page
+from crawler.page import Page, PageUnreadable
 from crawler.stack import require_addon, verify
 from reservations.verdict import Verdict, allow, deny, most_restrictive
 
@@ -128,6 +129,9 @@ def _explaining(meta: Mapping[str, Any]) -> dict[str, Any]:
 async def _ask(check: Check, answer: Callable[[Check], Awaitable[Verdict]]) -> Verdict:
     try:
         return await answer(check)
+    except PageUnreadable as exc:
+        # Markup the check needed was not seen whole: it cannot say "nothing found".
+        return deny(check.name, "page.unreadable", **exc.evidence)
     except Exception as exc:
         # A check that cannot decide denies (fail closed); the error is evidence.
         logger.exception("Heed check %s failed; denying", check.name)

@@ -5,8 +5,10 @@ from __future__ import annotations
 import re
 from typing import cast
 
-from lxml import etree, html
+from lxml import html
 from scrapy.http import Response, TextResponse
+
+from crawler.page import Page, PageUnreadable
 
 _SPACE = re.compile(r"[ \t\r\f\v]+")
 _LINES = re.compile(r"\n\s*\n+")
@@ -41,17 +43,16 @@ _BLOCKS = (
 
 
 def readable_text(response: Response) -> str:
-    """The visible text of an HTML page, plain text as it is, and "" for anything else."""
-    if not isinstance(response, TextResponse):
-        return ""
-    content_type = (response.headers.get(b"Content-Type") or b"").lower()
-    if b"html" not in content_type and not response.text.lstrip().startswith("<"):
-        return response.text
+    """The visible text of a page the response gate judged markup (``crawler.page.Page``, the
+    same decision), plain text as it is, and "" for anything else."""
+    page = Page(response)
+    if not page.is_markup:
+        return response.text if isinstance(response, TextResponse) else ""
     try:
-        parser = html.HTMLParser(encoding=response.encoding)
-        # An HTML parser builds HtmlElements; lxml-stubs type the tree as plain elements.
-        tree = cast(html.HtmlElement, html.document_fromstring(response.body, parser=parser))
-    except (etree.ParserError, ValueError, LookupError):
+        tree = page.tree
+    except PageUnreadable:
+        return ""  # the response gate denies such a page; nothing is made up from part of it
+    if tree is None:
         return ""
     for element in list(tree.iter(*_DROP)):
         cast(html.HtmlElement, element).drop_tree()

@@ -63,12 +63,24 @@ def response_access_verdict(
 
 
 def login_wall_pattern(source: str, target: str, patterns: Sequence[re.Pattern[str]]) -> str | None:
-    """The first pattern that finds a login page in ``target`` (host, path and query) but not
-    in ``source`` (host and path): a page about logging in may still redirect to itself."""
+    """The first pattern that finds a login page in ``target`` where the redirect changed the
+    URL: in the target's host, a path segment or its query that the source does not have. A
+    page about logging in may still redirect to itself (another scheme, a trailing slash, an
+    added query that names no login), but ``/subscribers/story`` to ``/subscribe`` and
+    ``/login-needed.html`` to ``/account/login`` are walls although both ends match."""
     target_text = _locator(target, with_query=True)
-    source_text = _locator(source, with_query=False)
+    source_parts = {part.lower() for part in _parts(source)}
+    new_parts = [part for part in _parts(target) if part.lower() not in source_parts]
+    same_page = _locator(target, with_query=False).lower().rstrip("/") == (
+        _locator(source, with_query=False).lower().rstrip("/")
+    )
     for pattern in patterns:
-        if pattern.search(target_text) and not pattern.search(source_text):
+        if not pattern.search(target_text):
+            continue
+        # A pattern that spans parts ("account/login") is judged on the whole URL.
+        if any(pattern.search(part) for part in new_parts) or not (
+            same_page or any(pattern.search(part) for part in _parts(target))
+        ):
             return pattern.pattern
     return None
 
@@ -77,6 +89,12 @@ def _locator(url: str, *, with_query: bool) -> str:
     parts = urlsplit(url)
     text = parts.netloc + parts.path
     return f"{text}?{parts.query}" if with_query and parts.query else text
+
+
+def _parts(url: str) -> list[str]:
+    """Host, each path segment and the query of ``url``: what a redirect may change."""
+    parts = urlsplit(url)
+    return [parts.netloc, *(s for s in parts.path.split("/") if s), parts.query]
 
 
 def request_access_verdict(

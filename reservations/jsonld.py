@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from lxml.html import HtmlElement
+from lxml.html import Element, HtmlElement
 
 # The media type extruct (and Google's structured-data documentation) recognises, exactly.
 JSON_LD_TYPE = "application/ld+json"
@@ -46,11 +46,22 @@ def parse_json_ld(tree: HtmlElement | None) -> tuple[JsonLdBlock, ...]:
     """Every JSON-LD block of ``tree`` in document order; malformed ones carry ``error``."""
     if tree is None:
         return ()
-    scripts = [s for s in tree.iter("script") if s.get("type") == JSON_LD_TYPE]
+    scripts = [s for s in tree.iter("script") if is_json_ld_type(s.get("type"))]
     return tuple(_parse_block(index, script) for index, script in enumerate(scripts))
 
 
+def is_json_ld_type(value: str | None) -> bool:
+    """A script ``type`` naming JSON-LD, parameters and case aside (RFC 9110 §8.3.1: media
+    types are case-insensitive; ``application/ld+json; charset=utf-8`` is still JSON-LD)."""
+    return value is not None and value.split(";")[0].strip().lower() == JSON_LD_TYPE
+
+
 def _parse_block(index: int, script: HtmlElement) -> JsonLdBlock:
+    if script.get("type") != JSON_LD_TYPE:
+        # extruct matches the type exactly: hand it the same text under the plain type.
+        text = script.text
+        script = Element("script", type=JSON_LD_TYPE)
+        script.text = text
     try:
         # The script element alone is the document: extruct then sees only this block.
         items = tuple(_extractor().extract_items(script))

@@ -1,10 +1,11 @@
 """Paywalls a page declares in its markup, and the verdict on them (Code of Practice,
 Copyright chapter, Measure 1.2(a): never circumvent subscription models or paywalls).
 
-Signals, each denying the whole page: schema.org ``isAccessibleForFree`` not true (see
-``reservations.schema_access``); ``article:content_tier`` other than ``free`` (Open Graph article
-markup as Facebook documents it: ``free``, ``locked``, ``metered``); AMP content gated by
-``amp-subscriptions`` (``subscriptions-section="content"``) or ``amp-access`` (``amp-access-hide``).
+Signals, each denying the whole page: schema.org ``isAccessibleForFree`` not true in JSON-LD,
+microdata or RDFa (see ``reservations.schema_access``); ``article:content_tier`` other than
+``free`` (Open Graph article markup as Facebook documents it: ``free``, ``locked``,
+``metered``); AMP content gated by ``amp-subscriptions`` (``subscriptions-section="content"``)
+or ``amp-access`` (``amp-access-hide``).
 A page that names its paid parts (``hasPart`` with ``cssSelector``) and has no whole-page signal
 is partly paywalled: denied, or under the ``keep_free`` policy passed on without those parts.
 """
@@ -29,6 +30,7 @@ from reservations.schema_access import (
     SchemaAccess,
     json_safe,
     read_microdata,
+    read_rdfa,
     read_schema_access,
     select_elements,
 )
@@ -41,6 +43,12 @@ _MAX_LISTED = 20
 _AMP_SECTIONS = etree.XPath("//*[@subscriptions-section]")
 _AMP_HIDDEN = etree.XPath("//*[@amp-access-hide][@amp-access]")
 _DOCTYPE = re.compile(rb"\A(?:\xef\xbb\xbf)?\s*(<!doctype[^>]{0,500}>)", re.IGNORECASE)
+# The open tag before an occurrence of the property's name, when it is in an attribute value of
+# microdata's itemprop or RDFa's property (lowercased bytes; anchored at the occurrence).
+_PROPERTY_NAME = b"isaccessibleforfree"
+_STATING_ATTRIBUTE = re.compile(rb"""(itemprop|property)\s*=\s*["']?[^"'>]*\Z""")
+_MAX_TAG = 4096
+_MAX_LOOKS = 64  # past this many occurrences, parse rather than look (hostile repetition)
 # Encodings in which ASCII markup is not ASCII bytes: the byte pre-scan cannot be trusted there.
 _WIDE_ENCODINGS = ("utf-16", "utf-32", "ucs")
 
@@ -70,14 +78,15 @@ def find_paywall(
 ) -> PaywallFindings:
     """Read every paywall signal of one HTML page (``meta`` as ``crawler.page.Page.meta``)."""
     scan = _Scan(tree, body)
-    wanted = scan.may_contain(b"itemprop", b"isaccessibleforfree")
-    microdata = read_microdata(tree) if wanted else Microdata()
+    microdata = read_microdata(tree) if scan.may_state(b"itemprop") else Microdata()
+    rdfa = read_rdfa(tree) if scan.may_state(b"property") else ()
     amp = (
         _amp_signals(tree)
         if scan.may_contain(b"subscriptions-section") or scan.may_contain(b"amp-access-hide")
         else ()
     )
-    return PaywallFindings(read_schema_access(json_ld, microdata), _content_tier(meta), amp)
+    schema = read_schema_access(json_ld, microdata, rdfa)
+    return PaywallFindings(schema, _content_tier(meta), amp)
 
 
 def decide_paywall(
@@ -119,14 +128,14 @@ def _decide_partial(
 
 
 def needs_document(body: bytes, encoding: str) -> bool:
-    """Whether the page may hold microdata or AMP paywall markup, which only a full parse of the
-    document reads; JSON-LD and meta tags are read without one. A wide encoding defeats the
-    byte search, so such a page is always parsed."""
+    """Whether the page may hold microdata, RDFa or AMP paywall markup, which only a full parse
+    of the document reads; JSON-LD and meta tags are read without one. A wide encoding defeats
+    the byte search, so such a page is always parsed."""
     if encoding.lower().startswith(_WIDE_ENCODINGS):
         return True
     lowered = body.lower()
     return (
-        (b"itemprop" in lowered and b"isaccessibleforfree" in lowered)
+        bool(_stating_attributes(lowered))
         or b"subscriptions-section" in lowered
         or b"amp-access-hide" in lowered
     )
@@ -140,11 +149,37 @@ class _Scan:
         self.trusted = tree is not None and not encoding.lower().startswith(_WIDE_ENCODINGS)
         self.lowered = body.lower() if self.trusted else b""
         self.tree = tree
+        self.stating = _stating_attributes(self.lowered)
 
     def may_contain(self, *tokens: bytes) -> bool:
         if self.tree is None:
             return False
         return not self.trusted or all(token in self.lowered for token in tokens)
+
+    def may_state(self, attribute: bytes) -> bool:
+        """Whether ``attribute`` (microdata ``itemprop``, RDFa ``property``) may name
+        ``isAccessibleForFree``: og: ``property`` meta tags and JSON-LD alone need no parse."""
+        return self.tree is not None and (not self.trusted or attribute in self.stating)
+
+
+def _stating_attributes(lowered: bytes) -> set[bytes]:
+    """The attributes (``itemprop``, ``property``) whose value names ``isAccessibleForFree``
+    somewhere in the page: a look back from each occurrence of the name to its tag's ``<``,
+    far cheaper than a regular expression over the whole page. An occurrence with no ``<``
+    within ``_MAX_TAG`` bytes may be in a huge tag, and a page repeating the name more than
+    ``_MAX_LOOKS`` times is not looked through: both count as both (fail closed)."""
+    found: set[bytes] = set()
+    at = lowered.find(_PROPERTY_NAME)
+    for _ in range(_MAX_LOOKS):
+        if at == -1 or len(found) == 2:
+            return found
+        start = lowered.rfind(b"<", max(0, at - _MAX_TAG), at)
+        if start == -1:
+            break
+        if stating := _STATING_ATTRIBUTE.search(lowered, start, at):
+            found.add(stating.group(1))
+        at = lowered.find(_PROPERTY_NAME, at + 1)
+    return {b"itemprop", b"property"} if at != -1 else found
 
 
 def _content_tier(meta: Mapping[str, Sequence[str]]) -> tuple[AccessSignal, ...]:

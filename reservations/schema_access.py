@@ -4,7 +4,9 @@ Google's structured data for subscription and paywalled content marks a paywalle
 ``isAccessibleForFree: false``; when only part of it is paid, a ``hasPart`` ``WebPageElement``
 (itself not free) names the paid elements with ``cssSelector``. Heed reads the property on the
 page's top-level items (a block's object, each member of an array, each ``@graph`` node) and on
-what they are part of (``isPartOf``) or about (``mainEntity``), in JSON-LD and in microdata.
+what they are part of (``isPartOf``) or about (``mainEntity``), in JSON-LD and in microdata;
+and in RDFa (``property="isAccessibleForFree"``, also as ``schema:`` or a full IRI) on the
+item its nearest ``typeof`` names.
 """
 
 from __future__ import annotations
@@ -41,6 +43,10 @@ _REPR = reprlib.Repr()  # keyword arguments only from Python 3.12
 _REPR.maxlevel, _REPR.maxstring, _REPR.maxother = 3, 100, 100
 _MICRODATA_PROPERTY = etree.XPath(f"//*[@itemprop][contains(@itemprop, '{PROPERTY}')]")
 _OUTERMOST_ITEM = etree.XPath("ancestor-or-self::*[@itemscope][last()]")
+_RDFA_PROPERTY = etree.XPath(f"//*[@property][contains(@property, '{PROPERTY}')]")
+# RDFa Core 1.1 §7.5: the subject of a property is the nearest enclosing typed resource.
+_RDFA_SUBJECT = etree.XPath("ancestor::*[@typeof][1]")
+_MAX_RDFA = 50
 
 
 @cache
@@ -104,9 +110,12 @@ class Microdata:
 
 
 def read_schema_access(
-    blocks: Sequence[JsonLdBlock], microdata: Microdata = Microdata()
+    blocks: Sequence[JsonLdBlock],
+    microdata: Microdata = Microdata(),
+    rdfa: Sequence[dict[str, Any]] = (),
 ) -> SchemaAccess:
-    """Collect the access declarations of JSON-LD ``blocks`` and ``microdata`` items."""
+    """Collect the access declarations of JSON-LD ``blocks``, ``microdata`` items and
+    ``rdfa`` nodes (see ``read_rdfa``)."""
     found = _Found()
     for block in blocks:
         many = len(block.items) > 1
@@ -114,6 +123,8 @@ def read_schema_access(
             _visit_top(item, f"json-ld[{block.index}]" + (f"/{n}" if many else ""), found)
     for n, item in enumerate(microdata.items):
         _visit_top(item, f"microdata[{n}]", found)
+    for n, node in enumerate(rdfa):
+        _visit_top(node, f"rdfa[{n}]", found)
     # A block that cannot be parsed may hide a declaration; one naming it counts (fail closed).
     unreadable = tuple(
         AccessSignal("json-ld", block.error, f"json-ld[{block.index}]")
@@ -151,6 +162,26 @@ def read_microdata(tree: HtmlElement | None) -> Microdata:
         )
     except RecursionError as exc:
         return Microdata(error=f"RecursionError: {exc}"[:300])
+
+
+def read_rdfa(tree: HtmlElement | None) -> tuple[dict[str, Any], ...]:
+    """Each RDFa ``isAccessibleForFree`` as a JSON-LD-like node: its value (``content``, else
+    the element's text, RDFa Core 1.1 §7.5.12) and the ``typeof`` of the item it is about.
+
+    A targeted look at this one property, not a full RDFa extraction (extruct's costs a
+    graph build per page); a page lists at most a few."""
+    if tree is None:
+        return ()
+    nodes = []
+    for element in select_elements(_RDFA_PROPERTY, tree)[:_MAX_RDFA]:
+        if PROPERTY not in (_short(t) for t in (element.get("property") or "").split()):
+            continue
+        value = element.get("content")
+        subject = select_elements(_RDFA_SUBJECT, element)
+        types = (subject[0].get("typeof") or "").split() if subject else []
+        text = value if value is not None else element.text_content()[:200].strip()
+        nodes.append({"@type": types, PROPERTY: text})
+    return tuple(nodes)
 
 
 def select_elements(path: etree.XPath, node: HtmlElement) -> list[HtmlElement]:

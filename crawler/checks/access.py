@@ -31,7 +31,7 @@ from reservations.paywall import (
     find_paywall,
     needs_document,
 )
-from reservations.verdict import Verdict, allow, deny
+from reservations.verdict import Verdict, allow
 
 if TYPE_CHECKING:
     from scrapy import Request
@@ -126,7 +126,8 @@ REFUSAL_HEADERS = ("WWW-Authenticate", "crawler-price", "crawler-error")
 
 
 class PaywallCheck:
-    """Paywalls declared in the page: schema.org, article:content_tier, AMP."""
+    """Paywalls declared in any page ``crawler.page.Page`` judges markup: schema.org (JSON-LD,
+    microdata, RDFa), article:content_tier, AMP."""
 
     name = "paywall"
 
@@ -144,17 +145,15 @@ class PaywallCheck:
         return cls(crawler)
 
     async def check_response(self, response: Response, page: Page) -> Verdict:
-        if not page.is_html:
-            return allow(self.name, "paywall.not_html", content_type=page.content_type)
+        if not page.is_markup:
+            return allow(self.name, "paywall.not_markup", content_type=page.content_type)
         if not response.body.strip():
             return allow(self.name, "paywall.empty")
-        # The full parse (most of this check's cost) only where markup may need it.
+        # The full parse (most of this check's cost) only where markup may need it. Markup
+        # the parse cannot read whole raises ``PageUnreadable``: the gate denies (fail closed).
         encoding = getattr(response, "encoding", "") or ""
         full = self.partial == "keep_free" or needs_document(response.body, encoding)
         tree = page.tree if full else None
-        if full and tree is None:
-            # Markup we cannot read may declare a paywall we cannot see: fail closed.
-            return deny(self.name, "paywall.unreadable_html", bytes=len(response.body))
         findings = find_paywall(tree, response.body, page.meta, page.json_ld)
         decision = decide_paywall(findings, tree, response.body, self.partial)
         if decision.free_part is not None:

@@ -60,7 +60,7 @@ def response_kind(response: Response, page: Page) -> str:
     kind = asset_kind(response)
     if kind is not None:
         return kind
-    return "html" if page.is_html else "other"
+    return "html" if page.is_markup else "other"
 
 
 class ContentCheck:

@@ -2,7 +2,10 @@
 
 Reads the ``X-Robots-Tag`` header lines and the page's ``<meta name="robots">`` and
 ``<meta name="TOKEN">`` elements (our token and every also-obeyed one) from the shared parse of
-the HTML head. The directives refuse AI uses, so the check is off for ``HEED_PURPOSE = search``.
+the HTML head, on every response ``crawler.page.Page`` judges markup. An image is what the asset
+checks call one (``crawler.checks.assets.asset_kind``): by its bytes, its Content-Type, or when
+the server sends no informative type, its URL's extension. The directives refuse AI uses, so the
+check is off for ``HEED_PURPOSE = search``.
 """
 
 from __future__ import annotations
@@ -50,7 +53,7 @@ class NoaiCheck:
 
     async def check_response(self, response: Response, page: Page) -> Verdict:
         directives = x_robots_directives(page.header_values("X-Robots-Tag"), self.tokens)
-        if page.is_html:
+        if page.is_markup:
             directives += meta_directives(page.meta, self.tokens)
             # The page's own directives bind the images fetched from it (noimageai above all).
             response.meta[PAGE_DIRECTIVES] = sorted({d.directive for d in directives})

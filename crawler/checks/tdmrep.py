@@ -84,7 +84,7 @@ class TdmrepCheck:
                 url,
             ),
         ]
-        if page.is_html:
+        if page.is_markup:
             meta = page.meta
             declarations.append(
                 field_declaration(

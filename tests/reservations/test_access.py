@@ -121,3 +121,38 @@ def test_a_request_never_poses_as_another_agent() -> None:
     assert verdict.reason == "access.identity" and verdict.evidence["user_agent"] == (
         "Mozilla/5.0 Chrome"
     )
+
+
+@pytest.mark.parametrize(
+    ("source", "target"),
+    [
+        ("https://news.example/subscribers/story-7", "/subscribe?return=/subscribers/story-7"),
+        ("https://news.example/login-needed.html", "/account/login"),
+        ("https://news.example/signin-help", "/signin"),
+        ("https://news.example/Login", "https://login.news.example/"),
+    ],
+)
+def test_a_redirect_into_a_login_page_is_a_wall_when_the_source_matches_too(
+    source: str, target: str
+) -> None:
+    verdict = response_access_verdict(source, 302, target, PATTERNS)
+    assert verdict.reason == "access.login_redirect"
+
+
+@pytest.mark.parametrize(
+    ("source", "target"),
+    [
+        ("http://news.example/login", "http://news.example/login/"),
+        ("http://news.example/Login", "https://news.example/login"),
+        ("https://news.example/account/login", "/account/login?next=/story"),
+    ],
+)
+def test_a_login_page_redirecting_to_itself_is_no_wall(source: str, target: str) -> None:
+    assert response_access_verdict(source, 301, target, PATTERNS).reason == "access.open"
+
+
+def test_a_pattern_spanning_segments_is_judged_on_the_whole_url() -> None:
+    spanning = compile_login_patterns([r"account/log"])
+    source = "https://news.example/account/logbook"
+    assert login_wall_pattern(source, "https://news.example/account/login", spanning)
+    assert login_wall_pattern(source, "https://news.example/account/logbook/", spanning) is None

@@ -45,3 +45,21 @@ def test_other_script_types_and_no_tree_give_nothing() -> None:
     tree = html.document_fromstring('<html><script type="text/javascript">{}</script></html>')
     assert parse_json_ld(tree) == ()
     assert parse_json_ld(None) == ()
+
+
+@pytest.mark.parametrize(
+    "media_type",
+    ["application/ld+json; charset=utf-8", "Application/LD+JSON", " application/ld+json ;x=y"],
+)
+def test_json_ld_is_known_by_its_media_type_whatever_its_parameters_or_case(
+    media_type: str,
+) -> None:
+    script = f'<script type="{media_type}">{{"isAccessibleForFree": false}}</script>'
+    tree = html.document_fromstring(f"<html><head>{script}</head></html>")
+    (block,) = parse_json_ld(tree)
+    assert block.items == ({"isAccessibleForFree": False},)
+
+
+def test_a_look_alike_media_type_is_not_json_ld() -> None:
+    tree = html.document_fromstring('<html><script type="application/ld+jsonx">{}</script></html>')
+    assert parse_json_ld(tree) == ()

@@ -7,8 +7,8 @@ import json
 import pytest
 from scrapy.http import HtmlResponse
 
-from crawler.page import Page
-from reservations.paywall import PaywallDecision, decide_paywall, find_paywall
+from crawler.page import Page, PageUnreadable
+from reservations.paywall import PaywallDecision, decide_paywall, find_paywall, needs_document
 
 
 def decide(markup: str, partial: str = "deny", encoding: str = "utf-8") -> PaywallDecision:
@@ -206,11 +206,44 @@ def test_keep_free_never_overrides_a_whole_page_signal() -> None:
     [
         "<html><body><div amp-access-hide>no expression</div></body></html>",
         "<html><head><meta property='article:content_tier'></head></html>",
-        "<html>" + "<div>" * 5000 + "</html>",
         '<html><body itemscope><meta itemprop="isAccessibleForFree"></body></html>',
         "\x00\xff<<<>>>",
     ],
-    ids=["amp-hide-without-access", "tier-without-content", "deep-divs", "empty-microdata", "junk"],
+    ids=["amp-hide-without-access", "tier-without-content", "empty-microdata", "junk"],
 )
 def test_malformed_markup_never_crashes(markup: str) -> None:
     decide(markup)
+
+
+def test_markup_nested_past_the_parse_depth_is_unreadable_not_free() -> None:
+    with pytest.raises(PageUnreadable, match="stopped early"):
+        decide("<html>" + "<div>" * 5000 + '<div itemprop="isAccessibleForFree"></html>')
+
+
+@pytest.mark.parametrize(
+    ("markup", "needed"),
+    [
+        ('<meta property="og:title" content="x">' + json_ld(GOOGLE_PAYWALLED), False),
+        ("<p>isAccessibleForFree is a schema.org property</p>", False),
+        ('<div property="isAccessibleForFree" content="false">', True),
+        ("<span property='schema:isAccessibleForFree'>False</span>", True),
+        ('<meta itemprop="isAccessibleForFree" content="false">', True),
+        ("<meta itemprop=isAccessibleForFree content=false>", True),
+        ("<p>" + "isAccessibleForFree " * 100 + "</p>", True),
+        ("x" * 5000 + ' property="isAccessibleForFree"', True),
+    ],
+    ids=[
+        "og-and-json-ld",
+        "text",
+        "rdfa",
+        "rdfa-prefixed",
+        "microdata",
+        "unquoted",
+        "repeated-past-the-bound",
+        "no-tag-start-in-reach",
+    ],
+)
+def test_a_whole_page_parse_is_needed_only_where_an_attribute_may_state_the_property(
+    markup: str, needed: bool
+) -> None:
+    assert needs_document(page(markup).encode(), "utf-8") is needed

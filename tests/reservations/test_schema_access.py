@@ -9,7 +9,7 @@ import pytest
 from lxml import html
 
 from reservations.jsonld import JsonLdBlock, parse_json_ld
-from reservations.schema_access import is_true, read_microdata, read_schema_access
+from reservations.schema_access import is_true, read_microdata, read_rdfa, read_schema_access
 
 
 def access_of(*items: Any):
@@ -238,3 +238,45 @@ def test_microdata_nested_past_the_recursion_limit_is_unreadable_not_a_crash() -
     microdata = read_microdata(html.document_fromstring(markup))
     assert microdata.items == () and microdata.error
     assert [s.where for s in read_schema_access([], microdata).unreadable] == ["microdata"]
+
+
+def rdfa_access(body: str):
+    return read_schema_access((), rdfa=read_rdfa(html.document_fromstring(body)))
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        '<div vocab="https://schema.org/" typeof="NewsArticle">'
+        '<meta property="isAccessibleForFree" content="false"></div>',
+        '<div typeof="schema:Article">'
+        '<span property="schema:isAccessibleForFree">False</span></div>',
+        '<div><meta property="http://schema.org/isAccessibleForFree" content="False"></div>',
+        '<p property="og:title isAccessibleForFree" content="no">x</p>',
+    ],
+    ids=["vocab-content", "prefixed-text", "full-iri-untyped", "second-property"],
+)
+def test_rdfa_not_free_is_read(body: str) -> None:
+    access = rdfa_access(body)
+    assert access.whole_page and access.not_free[0].where == "rdfa[0]/isAccessibleForFree"
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        '<div typeof="NewsArticle"><meta property="isAccessibleForFree" content="true"></div>',
+        '<div typeof="Event"><meta property="isAccessibleForFree" content="false"></div>',
+        '<div typeof="Article"><meta property="notIsAccessibleForFree" content="false"></div>',
+    ],
+    ids=["free", "event-admission", "other-property"],
+)
+def test_rdfa_free_admission_or_other_properties_are_no_paywall(body: str) -> None:
+    assert not rdfa_access(body).whole_page
+
+
+def test_rdfa_type_is_the_nearest_typed_ancestor() -> None:
+    body = (
+        '<div typeof="Event"><div typeof="NewsArticle">'
+        '<meta property="isAccessibleForFree" content="false"></div></div>'
+    )
+    assert rdfa_access(body).not_free[0].item_type == "NewsArticle"
