@@ -220,4 +220,4 @@ def _once(problems: Iterable[Problem], rejected: dict[str, Stamp]) -> list[Probl
 
 def _index(files: Iterable[ListFile]) -> BlocklistIndex:
     with _collector_paused():
-        return BlocklistIndex.build(f.parsed.blocklist for f in files if f.parsed.blocklist)
+        return BlocklistIndex.build(f.parsed.blocklist for f in files)

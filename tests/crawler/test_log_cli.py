@@ -54,8 +54,9 @@ def test_verify_fails_when_any_log_fails_and_names_its_first_bad_line(tmp_path, 
     foreign.write_text("url,decision\n")
     code = main(["log", "verify", str(good), str(bad), str(foreign), str(tmp_path / "gone.jsonl")])
     assert code == 1
-    out = capsys.readouterr().out.splitlines()
-    assert out[0] == f"{good}: OK (6 records, chain intact)"
+    out, err = capsys.readouterr()
+    assert out.splitlines() == [f"{good}: OK (6 records, chain intact)"]
+    out = [""] + err.splitlines()  # what went wrong is a diagnostic: stderr
     assert out[1].startswith(f"{bad}:4: seq is 4, expected 3")
     assert out[2] == f"{foreign}:1: not a Heed decision log: the first line is not JSON"
     assert out[3] == f"{tmp_path / 'gone.jsonl'}: cannot read: No such file or directory"
@@ -63,7 +64,7 @@ def test_verify_fails_when_any_log_fails_and_names_its_first_bad_line(tmp_path, 
 
 def test_verify_of_a_folder_without_logs_fails(tmp_path, capsys) -> None:
     assert main(["log", "verify", str(tmp_path)]) == 1
-    assert "no log files found" in capsys.readouterr().out
+    assert "no log files found" in capsys.readouterr().err
 
 
 def test_corrupt_or_foreign_input_is_a_clear_error_never_a_traceback(tmp_path: Path) -> None:
