@@ -100,3 +100,27 @@ def test_export_rejects_a_time_bound_that_is_not_a_time(tmp_path, capsys) -> Non
         main(["log", "export", str(log), "-o", str(tmp_path / "o.csv"), "--since", "yesterday"])
     assert exit_.value.code == 2
     assert "'yesterday' is not an ISO 8601 date or time" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "csv", "parquet"])
+def test_export_to_dash_writes_standard_output_and_the_summary_to_stderr(tmp_path, fmt) -> None:
+    log = write_log(tmp_path / "log.jsonl", 3)
+    proc = subprocess.run(
+        [sys.executable, "-m", "crawler", "log", "export", str(log), "--format", fmt, "-o", "-"],
+        capture_output=True,
+        cwd=tmp_path,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+        timeout=120,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert not (tmp_path / "-").exists()
+    assert proc.stderr.decode().startswith("-: 4 records")
+    if fmt == "parquet":
+        import io
+
+        import pyarrow.parquet as pq
+
+        assert pq.read_table(io.BytesIO(proc.stdout)).num_rows == 4
+    else:
+        assert len(proc.stdout.decode().splitlines()) == 4 + (fmt == "csv")
