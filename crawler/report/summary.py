@@ -218,7 +218,9 @@ class SummaryBuilder:
                 "unique_pages": len(self.domain_urls[d]),
                 "bytes": self.domain_bytes[d],
                 "denied": sum(self.domain_denied[d].values()),
-                "denied_by_reason": dict(sorted(self.domain_denied[d].items(), key=lambda kv: (-kv[1], kv[0]))),
+                "denied_by_reason": dict(
+                    sorted(self.domain_denied[d].items(), key=lambda kv: (-kv[1], kv[0]))
+                ),
             }
             for d in order
         ]

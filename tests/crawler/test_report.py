@@ -198,8 +198,9 @@ def _mixed_log(path: Path) -> Path:
     log.write_header({"product_token": "HeedTestBot", "user_agent": "HeedTestBot/1"})
     page = {"stage": "response", "decision": "allow", "check": "paywall",
             "reason": "paywall.none", "status": 200, "bytes": 100}  # fmt: skip
-    for url, cached in [("https://a.example/1", False), ("https://a.example/1", False),
-                        ("https://a.example/1", True), ("https://www.a.example/2", False)]:  # fmt: skip
+    fetches = [("https://a.example/1", False), ("https://a.example/1", False),
+               ("https://a.example/1", True), ("https://www.a.example/2", False)]  # fmt: skip
+    for url, cached in fetches:
         log.write({"url": url, **page, **({"cached": True} if cached else {})})
     for url in ("https://a.example/private", "https://b.example/private"):
         log.write({"url": url, "stage": "request", "decision": "deny", "check": "robots",
@@ -209,8 +210,9 @@ def _mixed_log(path: Path) -> Path:
                    "reason": "tdmrep.reserved"})  # fmt: skip
     log.write({"url": "https://b.example/page", "stage": "response", "decision": "deny",
                "check": "noai", "reason": "noai.noai", "status": 200, "bytes": 50,
-               "findings": {"noai": {"decision": "deny", "reason": "noai.noai"},
-                            "tdmrep": {"decision": "deny", "reason": "tdmrep.reserved"}}})  # fmt: skip
+               "findings": {
+                   "noai": {"decision": "deny", "reason": "noai.noai"},
+                   "tdmrep": {"decision": "deny", "reason": "tdmrep.reserved"}}})  # fmt: skip
     log.close()
     return path
 
