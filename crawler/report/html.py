@@ -26,7 +26,8 @@ border-bottom:1px solid #ddd;padding-bottom:.2rem}
 th,td{text-align:left;padding:.25rem .5rem;border-bottom:1px solid #eee;vertical-align:top;
 overflow-wrap:normal}th{background:#f6f6f6}td.long{overflow-wrap:anywhere}
 .w{white-space:nowrap}
-code{font:13px ui-monospace,"DejaVu Sans Mono",monospace;background:#f3f3f3;padding:0 .2em}.n{text-align:right;white-space:nowrap}
+code{font:13px ui-monospace,"DejaVu Sans Mono",monospace;background:#f3f3f3;padding:0 .2em}
+.n{text-align:right;white-space:nowrap}
 svg{max-width:100%;height:auto;display:block;margin:.6rem 0}
 svg text{font:12px system-ui,"DejaVu Sans",sans-serif;fill:#1b1b1b}svg .muted{fill:#666}
 svg .axis{stroke:#999;stroke-width:1}
@@ -111,9 +112,7 @@ def _table(section: Section) -> str:
         for i, h in enumerate(section.headers)
     )
     body = "".join(
-        "<tr>"
-        + "".join(_cell(c, numeric[i]) for i, c in enumerate(row))
-        + "</tr>"
+        "<tr>" + "".join(_cell(c, numeric[i]) for i, c in enumerate(row)) + "</tr>"
         for row in section.rows
     )
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"

@@ -91,9 +91,7 @@ class SummaryBuilder:
             if isinstance(finding, dict) and finding.get("decision") == "deny":
                 reason = str(finding.get("reason"))
                 self.denials[(check, reason, stage)] += 1
-                self.denied_domains[(check, reason, stage)].add(
-                    registrable_domain(netloc_of(url))
-                )
+                self.denied_domains[(check, reason, stage)].add(registrable_domain(netloc_of(url)))
 
     def _add_header(self, path: Path, header: dict[str, Any]) -> None:
         self.logs.append(
