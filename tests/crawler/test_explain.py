@@ -152,3 +152,26 @@ def test_not_an_http_url_is_refused_before_anything_runs() -> None:
     proc = explain("ftp://127.0.0.1/file")
     assert proc.returncode == 2
     assert "'ftp://127.0.0.1/file' is not an http(s) URL" in proc.stderr
+
+
+def test_checks_show_in_the_order_the_gates_ask_them_and_no_record_number_of_a_dropped_log(
+    make_server,
+) -> None:
+    server = make_server()
+    serve(server)
+    # marked-path sorts after length alphabetically but is asked first here, and robots last.
+    settings = {
+        "HEED_REQUEST_CHECKS": {
+            "tests.crawler.explain_checks.MarkedPathCheck": 100,
+            "crawler.checks.robots.RobotsCheck": 200,
+        },
+        "HEED_RESPONSE_CHECKS": {
+            "tests.crawler.explain_checks.LengthCheck": 100,
+            "tests.crawler.checks.MarkedResponseCheck": 200,
+        },
+    }
+    proc = explain(server.url_for("/open"), settings=settings)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    asked = [line.split()[1] for line in proc.stdout.splitlines() if line.startswith("  allow")]
+    assert asked == ["marked-path", "robots", "length", "marked"]
+    assert "log record" not in proc.stdout and "Decision log" not in proc.stdout
