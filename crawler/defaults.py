@@ -18,6 +18,12 @@ HEED_DECISION_LOG = "decisions/%(name)s-%(time)s.jsonl"
 HEED_LOG_FSYNC_RECORDS = 1000
 HEED_LOG_FSYNC_SECONDS = 1.0
 
+# --- Progress ------------------------------------------------------------------------------
+# Seconds between Heed's progress lines (pages kept, denials by top reason, origins waiting or
+# unreachable, log records), like Scrapy's LOGSTATS_INTERVAL. On a terminal the line is live,
+# redrawn every second; in a log file it is an INFO line per interval. 0 switches it off.
+HEED_PROGRESS_INTERVAL = 60.0
+
 # --- Items -------------------------------------------------------------------------------
 # Keep each page's raw HTML in its item (field "html") besides its readable text.
 HEED_KEEP_HTML = False
@@ -145,6 +151,7 @@ EXTENSIONS = {
     "crawler.origin.cache.OriginCaches": 0,
     "crawler.origin.robots.RobotsPolicy": 0,
     "crawler.origin.policy_files.PolicyFiles": 0,
+    "crawler.crawl_status.CrawlStatus": 0,
 }
 
 # Measured: fewer concurrent item tasks per response is faster on Scrapy 2.19 (scrapy#5182).

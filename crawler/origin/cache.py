@@ -44,6 +44,10 @@ class OriginCache(Generic[V]):
         """This process's own cache; cluster mode's class shares loads through Redis."""
         return cls()
 
+    def loading(self) -> set[str]:
+        """The keys whose load is running now (callers are waiting on them)."""
+        return set(self._waiters)
+
     async def get(self, key: str, load: Callable[[], Awaitable[tuple[V, float]]]) -> V:
         entry = self._entries.get(key)
         if entry is not None and entry.expires > self._clock():
@@ -79,6 +83,10 @@ class OriginCaches:
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> OriginCaches:
         return cls(crawler)
+
+    def loading(self) -> set[str]:
+        """Origins with a policy document being fetched now, of any kind."""
+        return set().union(*(cache.loading() for cache in self._caches.values()))
 
     def cache(self, kind: str) -> OriginCache[Any]:
         """The crawl's cache for ``kind`` (``robots``, ``tdmrep``, ...), made on first use."""
