@@ -30,6 +30,7 @@ from scrapy.utils.misc import build_from_crawler, load_object
 
 from crawler.components import shared
 from crawler.errors import LogWriteError
+from crawler.log.chain import utc_now
 from crawler.log.recorder import DecisionRecorder
 from crawler.origin.documents import DOC_META
 from crawler.page import Page
@@ -44,6 +45,9 @@ logger = logging.getLogger(__name__)
 REQUEST_SEQ = "heed_request_seq"
 RESPONSE_SEQ = "heed_response_seq"
 EXPLAIN = "heed_explain"
+# When a response was downloaded, stamped before the HTTP cache stores it, so that a page
+# replayed from the cache keeps its original fetch time.
+FETCHED_AT = b"X-Heed-Fetched-At"
 
 
 class RequestCheck(Protocol):
@@ -183,6 +187,8 @@ class ResponseGate(_Gate):
             fields["request_seq"] = request.meta[REQUEST_SEQ]
         if "cached" in response.flags:
             fields["cached"] = True
+        else:
+            page.response.headers[FETCHED_AT] = utc_now()
         fields.update(_explaining(request.meta))
         request.meta[RESPONSE_SEQ] = self._record(response.url, verdicts, fallback, **fields)
         return page.response

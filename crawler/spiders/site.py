@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -13,7 +13,7 @@ from scrapy.linkextractors import LinkExtractor
 from twisted.python.failure import Failure
 
 from crawler.errors import ConfigError
-from crawler.gates import RESPONSE_SEQ
+from crawler.gates import FETCHED_AT, RESPONSE_SEQ
 from crawler.log.chain import utc_now
 from crawler.text import readable_text
 
@@ -66,26 +66,40 @@ class SiteSpider(scrapy.Spider):
             raise ConfigError(f"max_pages={max_pages!r}: use a whole number") from exc
         self.hosts = {(urlsplit(u).hostname or "").lower() for u in self.seed_urls}
         self.links = LinkExtractor()
+        # max_pages counts pages on their way or fetched: a URL already scheduled (which the
+        # dupefilter would drop) is not counted again, and a refused one frees its place.
         self.scheduled = 0
+        self.seen: set[bytes] = set()
 
     def _room(self) -> bool:
         return not self.max_pages or self.scheduled < self.max_pages
 
-    def _request(self, url: str) -> scrapy.Request:
-        self.scheduled += 1
-        return scrapy.Request(url, callback=self.parse, errback=self.refused)
+    def _requests(self, urls: Iterable[str]) -> Iterator[scrapy.Request]:
+        """New requests for ``urls`` while there is room, each URL once."""
+        fingerprint = self.crawler.request_fingerprinter.fingerprint
+        for url in urls:
+            if not self._room():
+                return
+            request = scrapy.Request(url, callback=self.parse, errback=self.refused)
+            key = fingerprint(request)
+            if key in self.seen:
+                continue
+            self.seen.add(key)
+            self.scheduled += 1
+            yield request
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
-        for url in self.seed_urls:
-            if self._room():
-                yield self._request(url)
+        for request in self._requests(self.seed_urls):
+            yield request
 
     def parse(self, response: Response) -> Iterator[Any]:
         keep_html = self.settings.getbool("HEED_KEEP_HTML")
         item: dict[str, Any] = {
             "url": response.url,
             "status": response.status,
-            "fetched_at": utc_now(),
+            # A cached page keeps the time it was downloaded (stamped by the response gate).
+            "fetched_at": (response.headers.get(FETCHED_AT) or b"").decode() or utc_now(),
+            "cached": "cached" in response.flags,
             "content_type": (response.headers.get(b"Content-Type") or b"").decode("latin-1"),
             "text": readable_text(response),
             "seq": response.meta.get(RESPONSE_SEQ),
@@ -95,11 +109,13 @@ class SiteSpider(scrapy.Spider):
         yield item
         if not self.follow or not isinstance(response, TextResponse):
             return
-        for link in self.links.extract_links(response):
-            host = (urlsplit(link.url).hostname or "").lower()
-            if host in self.hosts and self._room():
-                yield self._request(link.url)
+        links = self.links.extract_links(response)
+        yield from self._requests(
+            link.url for link in links if (urlsplit(link.url).hostname or "").lower() in self.hosts
+        )
 
     def refused(self, failure: Failure) -> None:
-        """Denied or failed requests are already on record; nothing is kept."""
+        """Denied or failed requests are already on record; nothing is kept, and the page
+        does not count against max_pages."""
+        self.scheduled -= 1
         self.logger.debug("Not taken: %s", failure.getErrorMessage())
