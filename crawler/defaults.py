@@ -152,6 +152,8 @@ EXTENSIONS = {
     "crawler.origin.robots.RobotsPolicy": 0,
     "crawler.origin.policy_files.PolicyFiles": 0,
     "crawler.crawl_status.CrawlStatus": 0,
+    # scrapy shell / scrapy fetch: say where the session's decision log is.
+    "crawler.interactive.SessionLogNotice": 0,
 }
 
 # Measured: fewer concurrent item tasks per response is faster on Scrapy 2.19 (scrapy#5182).

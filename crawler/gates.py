@@ -30,6 +30,7 @@ from scrapy.utils.misc import build_from_crawler, load_object
 
 from crawler.components import shared
 from crawler.errors import LogWriteError
+from crawler.interactive import notify_denial
 from crawler.log.chain import utc_now
 from crawler.log.recorder import DecisionRecorder
 from crawler.origin.documents import DOC_META
@@ -108,6 +109,7 @@ class _Gate:
         except LogWriteError as exc:
             raise IgnoreRequest(f"Heed: not logged, not fetched: {exc}") from exc
         if not decision.allowed:
+            notify_denial(self.crawler, url, decision.reason, seq, self.recorder.log.path)
             raise IgnoreRequest(f"Heed denied ({decision.reason}): {url}")
         return seq
 
