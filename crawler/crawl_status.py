@@ -91,7 +91,7 @@ class CrawlStatus:
     def from_crawler(cls, crawler: Crawler) -> CrawlStatus:
         interval = crawler.settings.getfloat("HEED_PROGRESS_INTERVAL")
         if interval <= 0:
-            raise NotConfigured("HEED_PROGRESS_INTERVAL is 0")
+            raise NotConfigured  # HEED_PROGRESS_INTERVAL = 0
         return cls(crawler, interval, sys.stderr)
 
     def progress(self) -> Progress:

@@ -45,7 +45,7 @@ class SessionLogNotice:
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> SessionLogNotice:
         if not is_interactive(crawler):
-            raise NotConfigured("a crawl reports its log itself")
+            raise NotConfigured  # a crawl names its log itself
         return cls(crawler)
 
     def _closed(self) -> None:

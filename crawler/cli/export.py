@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from crawler.errors import HeedError
-from crawler.log.export import FORMATS, export_logs
+from crawler.log.export import FORMATS, STDOUT, export_logs
 from crawler.log.export.table import RecordFilter, parse_time_bound
 from crawler.log.read import iter_log_files
 from crawler.progress import TerminalProgress
@@ -29,7 +29,7 @@ def register(commands: Any) -> None:
         required=True,
         type=Path,
         metavar="OUT",
-        help="output file, or - for standard output (then give --format)",
+        help="output file, or - for standard output (JSON Lines unless --format says)",
     )
     export.add_argument(
         "--format", choices=FORMATS, help="output format (default: from OUT's extension)"
@@ -59,6 +59,8 @@ def _bound(text: str) -> str:
 
 
 def _format(args: argparse.Namespace) -> str:
+    if args.output == STDOUT:
+        return str(args.format or "jsonl")  # a pipe has no extension: JSON Lines by default
     fmt = args.format or args.output.suffix.lstrip(".").lower()
     if fmt not in FORMATS:
         raise HeedError(f"{args.output}: cannot tell the format; add --format csv|jsonl|parquet")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import site
 import subprocess
 import sys
@@ -11,14 +12,22 @@ from pathlib import Path
 
 from tests.crawling import REPO, TEST_SETTINGS, _setting_arg
 
+SOURCES = ("pyproject.toml", "README.md", "crawler", "reservations", "blocklists")
+IGNORE = {"ignore": shutil.ignore_patterns("__pycache__")}
+
 
 def install_wheel(tmp_path: Path) -> Path:
     """A fresh virtualenv with Heed installed from a wheel built from this checkout; its
     dependencies come from the test environment's site-packages (their .pth files unread, so
     the checkout's own editable install does not leak in). Returns the venv's python."""
+    source = tmp_path / "source"  # a copy: builds write build/ in the tree they build
+    source.mkdir()
+    for name in SOURCES:
+        copy = shutil.copytree if (REPO / name).is_dir() else shutil.copy
+        copy(REPO / name, source / name, **IGNORE if (REPO / name).is_dir() else {})
     wheels = tmp_path / "wheels"
     pip = [sys.executable, "-m", "pip", "-q", "--disable-pip-version-check"]
-    subprocess.run([*pip, "wheel", "--no-deps", str(REPO), "-w", str(wheels)], check=True,
+    subprocess.run([*pip, "wheel", "--no-deps", str(source), "-w", str(wheels)], check=True,
                    capture_output=True, timeout=300)  # fmt: skip
     venv = tmp_path / "venv"
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)

@@ -102,11 +102,12 @@ def test_export_rejects_a_time_bound_that_is_not_a_time(tmp_path, capsys) -> Non
     assert "'yesterday' is not an ISO 8601 date or time" in capsys.readouterr().err
 
 
-@pytest.mark.parametrize("fmt", ["jsonl", "csv", "parquet"])
+@pytest.mark.parametrize("fmt", ["jsonl", "csv", "parquet", None])
 def test_export_to_dash_writes_standard_output_and_the_summary_to_stderr(tmp_path, fmt) -> None:
     log = write_log(tmp_path / "log.jsonl", 3)
+    chosen = ["--format", fmt] if fmt else []  # JSON Lines unless told otherwise
     proc = subprocess.run(
-        [sys.executable, "-m", "crawler", "log", "export", str(log), "--format", fmt, "-o", "-"],
+        [sys.executable, "-m", "crawler", "log", "export", str(log), *chosen, "-o", "-"],
         capture_output=True,
         cwd=tmp_path,
         env={**os.environ, "PYTHONPATH": str(REPO)},
@@ -116,6 +117,7 @@ def test_export_to_dash_writes_standard_output_and_the_summary_to_stderr(tmp_pat
     assert proc.returncode == 0, proc.stderr
     assert not (tmp_path / "-").exists()
     assert proc.stderr.decode().startswith("-: 4 records")
+    assert f"({fmt or 'jsonl'}, from 1 log)" in proc.stderr.decode()
     if fmt == "parquet":
         import io
 
