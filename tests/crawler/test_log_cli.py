@@ -126,3 +126,20 @@ def test_export_to_dash_writes_standard_output_and_the_summary_to_stderr(tmp_pat
         assert pq.read_table(io.BytesIO(proc.stdout)).num_rows == 4
     else:
         assert len(proc.stdout.decode().splitlines()) == 4 + (fmt == "csv")
+
+
+def test_every_command_sends_its_diagnostics_to_stderr_and_nothing_to_stdout(tmp_path) -> None:
+    log = write_log(tmp_path / "log.jsonl")
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("entries:\n  - domain: x.example\n    mach: exact\n")
+    for args in (
+        ["log", "verify", str(tmp_path / "missing")],
+        ["log", "export", str(log), "--check", "robot", "-o", str(tmp_path / "o.csv")],
+        ["report", str(tmp_path / "missing"), "-o", str(tmp_path / "r")],
+        ["blocklist", "validate", str(bad)],
+        ["explain", "ftp://127.0.0.1/"],
+    ):
+        proc = heed(*args, cwd=tmp_path)
+        assert proc.returncode in (1, 2), args
+        assert proc.stdout == "", (args, proc.stdout)
+        assert proc.stderr.strip() and "Traceback" not in proc.stderr, args
