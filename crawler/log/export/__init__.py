@@ -259,7 +259,8 @@ def _write_parquet(tables: Iterator[pa.Table], schema: pa.Schema, handle: IO[byt
 def _flush_groups(writer: pq.ParquetWriter, pending: list[pa.Table]) -> int:
     """Write every full row group of ``pending``; keep the rest there; return its rows."""
     whole = pa.concat_tables(pending)
-    full = whole.num_rows - whole.num_rows % ROW_GROUP_ROWS
+    rows: int = whole.num_rows
+    full = rows - rows % ROW_GROUP_ROWS
     writer.write_table(whole.slice(0, full), row_group_size=ROW_GROUP_ROWS)
     pending[:] = [whole.slice(full)]
-    return whole.num_rows - full
+    return rows - full
