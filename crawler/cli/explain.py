@@ -83,6 +83,7 @@ def _crawl(url: str, log: Path, overrides: dict[str, str]) -> tuple[str | None, 
     # Explaining is live and on its own record, whatever the settings say.
     settings.set("HEED_DECISION_LOG", str(log), priority=100)
     settings.set("HTTPCACHE_ENABLED", False, priority=100)
+    settings.set("HEED_PROGRESS_INTERVAL", 0, priority=100)  # one URL: no progress line
     process = CrawlerProcess(settings)
     crawler = process.create_crawler(ExplainSpider)
     failures: list[Any] = []
