@@ -85,10 +85,12 @@ HEED_BLOCKLIST_RELOAD_S = 60
 # --- robots.txt (RFC 9309) -----------------------------------------------------------------
 # How long a fetched robots.txt (2xx or 4xx) is trusted, in seconds (RFC 9309 §2.4: 24 h).
 HEED_ROBOTS_TTL = 86400
-# After an unreachable robots.txt (429, 5xx, network error, timeout, > 5 redirects) the whole
-# origin is disallowed; it is fetched again on the first request after this many seconds.
+# After an unreachable robots.txt (429, 5xx, network error, timeout, > 5 redirects, a redirect
+# to a non-HTTP(S) URL, a body cut short by the network) the whole origin is disallowed; it is
+# fetched again on the first request after this many seconds.
 HEED_ROBOTS_RETRY_AFTER = 600
-# Bytes of robots.txt parsed (RFC 9309 §2.5: at least 500 KiB); the rest is not downloaded.
+# Bytes of robots.txt parsed (RFC 9309 §2.5: at least 500 KiB), counted after undoing its
+# Content-Encoding; the rest is neither decoded nor downloaded. Also the limit of ai.txt.
 HEED_ROBOTS_MAX_BYTES = 512000
 # Seconds a robots.txt download may take in all (a body that trickles forever is unreachable).
 HEED_ROBOTS_TIMEOUT = 30
@@ -96,6 +98,14 @@ HEED_ROBOTS_TIMEOUT = 30
 HEED_ROBOTS_MAX_REDIRECTS = 5
 # Largest Crawl-delay honoured, in seconds; a larger value is capped to this.
 HEED_MAX_CRAWL_DELAY = 30.0
+
+# --- Response bodies ----------------------------------------------------------------------
+# Largest response body, in bytes after undoing its Content-Encoding: a larger one (a
+# compression bomb, say) is decoded no further and denied as page.too_large, and a larger
+# download is dropped by Scrapy before it is all in memory (recorded the same way). Scrapy's
+# DOWNLOAD_MAXSIZE, when lower, and a request's download_maxsize meta win. 32 MiB is Scrapy's
+# DOWNLOAD_WARNSIZE.
+HEED_PAGE_MAX_BYTES = 33554432
 
 # --- Access controls (never circumvent: docs/access.md) ------------------------------------
 # A page partly paywalled (schema.org hasPart with cssSelector): "deny" the whole page, or
@@ -162,8 +172,11 @@ DOWNLOADER_MIDDLEWARES = {
     # The request gate runs where Scrapy's robots middleware ran: after offsite filtering,
     # before cookies, cache and the download.
     "crawler.gates.RequestGate": 100,
-    # Responses are decoded first (gzip, br) so that the response gate reads the real body...
-    "scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware": 960,
+    # Responses are decoded first (gzip, deflate, br, zstd) so that the response gate reads the
+    # real body, as a stream stopped at HEED_PAGE_MAX_BYTES (or a policy document's limit), by
+    # Heed's decoder in place of Scrapy's, which holds up to DOWNLOAD_MAXSIZE (1 GiB) first...
+    "scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware": None,
+    "crawler.body.BodyDecoder": 960,
     # ...and then judged before the HTTP cache, redirects, retries, spiders or pipelines.
     "crawler.gates.ResponseGate": 950,
 }

@@ -23,11 +23,13 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
+from contextlib import suppress
 from typing import TYPE_CHECKING, Any, Protocol
 
 from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.utils.misc import build_from_crawler, load_object
 
+from crawler.body import PROBLEM, dropped_for
 from crawler.components import shared
 from crawler.errors import LogWriteError
 from crawler.interactive import notify_denial
@@ -177,6 +179,12 @@ class ResponseGate(_Gate):
         page = Page(response)
         doc = request.meta.get(DOC_META)
         verdicts: list[Verdict] = []
+        # (A policy document's problem is its fetcher's to read: cut, or unreachable.)
+        problem = None if doc else request.meta.pop(PROBLEM, None)
+        if problem is not None:
+            # A body not read whole (too large, cut short, undecodable) is denied first: no
+            # check may read "nothing found" in it (crawler/body.py).
+            verdicts.append(problem.verdict())
         if not doc:
             for check in self.checks:
                 # A check may have replaced the body (``Page.replace_body``): pass the current one.
@@ -196,3 +204,17 @@ class ResponseGate(_Gate):
         fields.update(_explaining(request.meta))
         request.meta[RESPONSE_SEQ] = self._record(response.url, verdicts, fallback, **fields)
         return page.response
+
+    def process_exception(self, request: Request, exception: Exception) -> None:
+        """A body Scrapy dropped (over ``download_maxsize``, or shorter than announced) is
+        recorded as a denied response; the download's own error then goes on as before."""
+        problem = dropped_for(request, exception)
+        if problem is None or request.meta.get(DOC_META):
+            return
+        fields: dict[str, Any] = {"status": None, "bytes": 0}
+        if REQUEST_SEQ in request.meta:
+            fields["request_seq"] = request.meta[REQUEST_SEQ]
+        fields.update(_explaining(request.meta))
+        verdict = problem.verdict()
+        with suppress(IgnoreRequest):  # the deny is on record; nothing of the body was kept
+            self._record(request.url, [verdict], verdict, **fields)

@@ -35,6 +35,10 @@ def content_kinds(settings: BaseSettings) -> frozenset[str]:
     """``HEED_CONTENT`` as a set of kinds: a list, ``html,pdf`` or the JSON form
     ``["html","pdf"]``; an unknown kind is a ``ConfigError`` naming the known ones."""
     raw = settings.get("HEED_CONTENT")
+    if raw is None:  # a project without Heed's defaults: the declared default, never "nothing"
+        from crawler.defaults import HEED_CONTENT
+
+        raw = HEED_CONTENT
     if isinstance(raw, str) and raw.strip().startswith("["):
         try:
             raw = json.loads(raw)

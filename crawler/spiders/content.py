@@ -7,12 +7,25 @@ from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 from scrapy.http import Response, TextResponse
+from scrapy.linkextractors import IGNORED_EXTENSIONS
 
 from crawler.extraction import extract_page
 from crawler.page import Page
 from crawler.text import readable_text
 from reservations.epub import read_epub
 from reservations.pdf import read_pdf
+
+_KEPT_EXTENSIONS = {
+    "pdf": {"pdf"},
+    "epub": {"epub"},
+    "image": {"jpg", "jpeg", "png", "gif", "webp", "tif", "tiff", "avif", "heic"},
+}
+
+
+def denied_extensions(kinds: frozenset[str]) -> list[str]:
+    """Scrapy's ignored link extensions, less those of the kinds the crawl keeps."""
+    kept = set().union(*(_KEPT_EXTENSIONS.get(kind, set()) for kind in kinds))
+    return [extension for extension in IGNORED_EXTENSIONS if extension not in kept]
 
 
 def item_content(response: Response, kind: str) -> dict[str, Any]:

@@ -18,7 +18,7 @@ from crawler.errors import ConfigError
 from crawler.gates import FETCHED_AT, RESPONSE_SEQ
 from crawler.log.chain import utc_now
 from crawler.page import Page
-from crawler.spiders.content import image_sources, item_content
+from crawler.spiders.content import denied_extensions, image_sources, item_content
 from crawler.spiders.sitemaps import MAX_DEPTH, read_sitemap, robots_sitemaps
 
 
@@ -72,8 +72,8 @@ class SiteSpider(scrapy.Spider):
         except ValueError as exc:
             raise ConfigError(f"max_pages={max_pages!r}: use a whole number") from exc
         self.hosts = {(urlsplit(u).hostname or "").lower() for u in self.seed_urls}
-        self.links = LinkExtractor()
         self.kinds: frozenset[str] = frozenset()
+        self.links = LinkExtractor()
         # max_pages counts pages on their way or fetched: a URL already scheduled (which the
         # dupefilter would drop) is not counted again, and a refused one frees its place.
         self.scheduled = 0
@@ -98,6 +98,8 @@ class SiteSpider(scrapy.Spider):
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
         self.kinds = content_kinds(self.settings)
+        # Links to the documents and images the crawl keeps are followed like pages.
+        self.links = LinkExtractor(deny_extensions=denied_extensions(self.kinds))
         for request in self._requests(self.seed_urls):
             yield request
         if self.sitemaps:

@@ -28,7 +28,15 @@ def test_demo_crawls_the_bundled_site_and_verifies_its_log(tmp_path: Path) -> No
     assert proc.returncode == 0, proc.stdout + proc.stderr
     out = proc.stdout
     assert elapsed < 60
-    for reason in ("robots.disallow", "robots.unreachable", "blocklist.listed"):
+    new_families = (
+        "iptc.data_mining_prohibited",
+        "c2pa.training_not_allowed",
+        "tdmrep_xmp.reserved",
+        "tdmrep_epub.reserved",
+        "rsl.prohibited",
+        "access.http_402",
+    )
+    for reason in ("robots.disallow", "robots.unreachable", "blocklist.listed", *new_families):
         assert reason in out, out
     assert "Requests that reached the blocklisted host: 0" in out
     assert "chain intact" in out
@@ -61,3 +69,4 @@ def test_wheel_ships_the_demo_site(tmp_path: Path) -> None:
     assert "crawler/demo/blocklist.yaml" in names
     assert "crawler/demo/site/main/robots.txt" in names
     assert "crawler/demo/site/main/articles/open-data.html" in names
+    assert "crawler/demo/site/assets/photos/market.jpg" in names
