@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import struct
+import zlib
+
 import pytest
 
 from tests.crawler.optout_site import Site, crawl_sites, page
@@ -16,6 +19,17 @@ PROHIBITED = "http://ns.useplus.org/ldf/vocab/DMI-PROHIBITED-AIMLTRAINING"
 TDM_META = '<meta property="tdm:reservation">1</meta>'
 TDM_PREFIX = "tdm: http://www.w3.org/ns/tdmrep#"
 SIGNER = generated_signer()
+GUID = b"0" * 32
+
+
+def png_xmp_bomb() -> bytes:
+    """A PNG whose XMP chunk inflates to 100 MB."""
+    body = b"XML:com.adobe.xmp\x00\x01\x00\x00\x00" + zlib.compress(b" " * (100 << 20), 9)
+    chunk = struct.pack(">I4s", len(body), b"iTXt") + body + b"\x00\x00\x00\x00"
+    png = assets.png()
+    return png[:33] + chunk + png[33:]
+
+
 ROUTES = {
     "/c2pa-denied.jpg": (
         sign_jpeg(SIGNER, [mining({"cawg.ai_training": {"use": "notAllowed"}})]),
@@ -38,6 +52,21 @@ ROUTES = {
     # A PDF served as text is still a PDF.
     "/as-text": (pdf(metadata=xmp(f'plus:DataMining="{PROHIBITED}"')), {}, "text/plain"),
     "/garbage.pdf": (b"%PDF-1.7\n\x00\xff not a pdf", {}, "application/pdf"),
+    # Hostile assets: an XMP chunk that inflates to 100 MB, an ExtendedXMP claiming 100 MB,
+    # and an EPUB whose chapter is a zip bomb.
+    "/bomb.png": (png_xmp_bomb(), {}, "image/png"),
+    "/liar.jpg": (
+        assets.splice_after_soi(
+            assets.jpeg(), assets.extended_xmp(GUID, 100 << 20, 0, b"<x:xmpmeta>")
+        ),
+        {},
+        "image/jpeg",
+    ),
+    "/bomb.epub": (
+        epub(extra={"OEBPS/text/c2.xhtml": b"\0" * 5_000_000}),
+        {},
+        "application/epub+zip",
+    ),
     "/tdm.epub": (epub(package(TDM_META, TDM_PREFIX)), {}, "application/epub+zip"),
     "/free.epub": (epub(), {}, "application/epub+zip"),
     "/p": page(),
@@ -63,6 +92,9 @@ def crawled(tmp_path_factory):
         ("/tdm.pdf", "tdmrep_xmp", "tdmrep_xmp.reserved"),
         ("/as-text", "iptc", "iptc.data_mining_prohibited"),
         ("/garbage.pdf", "iptc", "iptc.unreadable"),
+        ("/bomb.png", "iptc", "iptc.unreadable"),
+        ("/liar.jpg", "iptc", "iptc.unreadable"),
+        ("/bomb.epub", "tdmrep_epub", "tdmrep_epub.unreadable"),
         ("/tdm.epub", "tdmrep_epub", "tdmrep_epub.reserved"),
     ],
 )

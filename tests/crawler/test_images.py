@@ -22,9 +22,17 @@ def test_page_images_are_stored_when_allowed_and_never_when_reserved(
     server.expect_request("/ok.jpg").respond_with_data(assets.jpeg(), content_type="image/jpeg")
     reserved = assets.jpeg(assets.data_mining(PROHIBITED))
     server.expect_request("/reserved.jpg").respond_with_data(reserved, content_type="image/jpeg")
-    store = tmp_path / "store"
-    result = crawl([server.url_for("/")], settings={**EVERY_KIND, "IMAGES_STORE": str(store)})
+    store, cache = tmp_path / "store", tmp_path / "cache"
+    settings = {
+        **EVERY_KIND,
+        "IMAGES_STORE": str(store),
+        "HTTPCACHE_ENABLED": True,
+        "HTTPCACHE_DIR": str(cache),
+    }
+    result = crawl([server.url_for("/")], settings=settings)
     assert result.returncode == 0, result.stderr
+    cached = b"".join(path.read_bytes() for path in cache.rglob("*") if path.is_file())
+    assert assets.jpeg() in cached and reserved not in cached  # the cache holds only allowed
     (page,) = result.items
     assert page["kind"] == "html"
     assert page["image_urls"] == [server.url_for("/ok.jpg"), server.url_for("/reserved.jpg")]
