@@ -4,12 +4,15 @@ The rules and the matching are pure (``reservations.blocklist*``); this module o
 for the request gate's check and for ``heed blocklist``. Relative paths are read from the
 current directory. The default, ``blocklists``, is the project's folder: ``./blocklists`` when
 it exists, else the ``blocklists/`` beside the ``crawler`` package (a checkout or an editable
-install), so that tests and ``heed demo`` run from any folder still obey it.
+install), else the copy a ``pip install .`` puts in ``<prefix>/share/heed/blocklists``, so that
+crawls, tests and ``heed demo`` run from any folder still obey it.
 """
 
 from __future__ import annotations
 
 import json
+import site
+import sys
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -22,7 +25,17 @@ from reservations.blocklist import BlocklistIndex, Problem, find_warnings
 from reservations.blocklist_yaml import ParsedList, parse_blocklist
 
 DEFAULT_BLOCKLISTS = ("blocklists",)
-PROJECT_BLOCKLISTS = Path(__file__).resolve().parent.parent / "blocklists"
+_INSTALLED = Path("share", "heed", "blocklists")  # pyproject.toml: [tool.setuptools.data-files]
+
+
+def _project_blocklists() -> Path:
+    """The project's own lists: beside the package, else where an install put them."""
+    beside = Path(__file__).resolve().parent.parent / "blocklists"
+    installed = [Path(base) / _INSTALLED for base in (sys.prefix, site.getuserbase())]
+    return next((path for path in (beside, *installed) if path.is_dir()), beside)
+
+
+PROJECT_BLOCKLISTS = _project_blocklists()
 LIST_SUFFIXES = (".yaml", ".yml")
 
 Stamp = tuple[int, int, int]  # (inode, size, mtime in ns): a changed stamp means re-read

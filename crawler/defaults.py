@@ -18,6 +18,12 @@ HEED_DECISION_LOG = "decisions/%(name)s-%(time)s.jsonl"
 HEED_LOG_FSYNC_RECORDS = 1000
 HEED_LOG_FSYNC_SECONDS = 1.0
 
+# --- Progress ------------------------------------------------------------------------------
+# Seconds between Heed's progress lines (pages kept, denials by top reason, origins waiting or
+# unreachable, log records), like Scrapy's LOGSTATS_INTERVAL. On a terminal the line is live,
+# redrawn every second; in a log file it is an INFO line per interval. 0 switches it off.
+HEED_PROGRESS_INTERVAL = 60.0
+
 # --- Items -------------------------------------------------------------------------------
 # The kinds of content the site spider keeps: "html", "pdf", "epub", "image" (a list, or on
 # the command line html,pdf,image or the JSON form). A response of another kind is recorded
@@ -183,6 +189,9 @@ EXTENSIONS = {
     "crawler.origin.cache.OriginCaches": 0,
     "crawler.origin.robots.RobotsPolicy": 0,
     "crawler.origin.policy_files.PolicyFiles": 0,
+    "crawler.crawl_status.CrawlStatus": 0,
+    # scrapy shell / scrapy fetch: say where the session's decision log is.
+    "crawler.interactive.SessionLogNotice": 0,
 }
 
 # Measured: fewer concurrent item tasks per response is faster on Scrapy 2.19 (scrapy#5182).

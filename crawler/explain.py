@@ -9,16 +9,34 @@ read back from that log, chain verified: the explanation is the evidence.
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import scrapy
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
-from crawler.gates import EXPLAIN
+from crawler.gates import EXPLAIN, RequestGate, ResponseGate
+
+if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
+
+# The order each gate asks its checks in, by stage: the log's canonical JSON sorts keys.
+CheckOrder = Mapping[str, Sequence[str]]
+
+
+def check_order(crawler: Crawler) -> dict[str, list[str]]:
+    """The checks each gate of ``crawler`` asked, in the order it asked them."""
+    order: dict[str, list[str]] = {}
+    gates: tuple[type[RequestGate] | type[ResponseGate], ...] = (RequestGate, ResponseGate)
+    for gate in gates:
+        built = crawler.get_downloader_middleware(gate)
+        order[gate.stage] = (
+            [check.name for check in built.checks] if isinstance(built, gate) else []
+        )
+    return order
 
 
 class ExplainSpider(scrapy.Spider):
@@ -30,8 +48,10 @@ class ExplainSpider(scrapy.Spider):
         super().__init__(**kwargs)
         self.url = url
         self.error: str | None = None
+        self.order: dict[str, list[str]] = {}
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
+        self.order = check_order(self.crawler)  # the engine and its gates exist by now
         yield scrapy.Request(
             self.url,
             callback=self.taken,
@@ -78,12 +98,19 @@ class Explanation:
         return self.denial is None and bool(self.steps) and self.steps[-1]["stage"] == "response"
 
 
-def render(explanation: Explanation, url: str, error: str | None) -> str:
-    """The explanation as text for a terminal: step by step, check by check."""
+def render(
+    explanation: Explanation,
+    url: str,
+    error: str | None,
+    order: CheckOrder,
+    log_kept: bool,
+) -> str:
+    """The explanation as text for a terminal: step by step, check by check in the order the
+    gates asked them; record numbers only when the log is kept (``--log``)."""
     head = explanation.header
     lines = [f"heed explain {url}", f"as {head.get('product_token')} ({head.get('user_agent')})"]
     for step in explanation.steps:
-        lines += ["", *_step(step)]
+        lines += ["", *_step(step, order.get(step["stage"], ()), log_kept)]
     if explanation.documents:
         lines += ["", "Fetched for the checks:"]
         lines += [_document(r) for r in explanation.documents]
@@ -91,20 +118,22 @@ def render(explanation: Explanation, url: str, error: str | None) -> str:
     return "\n".join(lines)
 
 
-def _step(record: dict[str, Any]) -> list[str]:
+def _step(record: dict[str, Any], order: Sequence[str], log_kept: bool) -> list[str]:
     title = f"{record['stage']} {record['url']}"
     if record["stage"] == "response":
         title += f"  [HTTP {record.get('status')}, {record.get('content_type') or 'no type'}"
         title += f", {record.get('bytes', 0):,} bytes]"
     lines = [title]
     findings = record.get("findings") or {record["check"]: record}
-    for check, finding in findings.items():
+    rank = {name: i for i, name in enumerate(order)}
+    for check in sorted(findings, key=lambda name: (rank.get(name, len(rank)), name)):
+        finding = findings[check]
         mark = "DENY " if finding["decision"] != "allow" else "allow"
         lines.append(f"  {mark}  {check:<16} {finding['reason']}")
         evidence = record.get("evidence", {}).get(check, {})
         lines += [f"           {key}: {_value(value)}" for key, value in evidence.items()]
     outcome = "allowed" if record["decision"] == "allow" else f"DENIED ({record['reason']})"
-    lines.append(f"  => {outcome}  (log record {record['seq']})")
+    lines.append(f"  => {outcome}" + (f"  (log record {record['seq']})" if log_kept else ""))
     return lines
 
 

@@ -35,6 +35,8 @@ from crawler.body import PROBLEM, dropped_for
 from crawler.checks import RequestCheck, ResponseCheck
 from crawler.components import shared
 from crawler.errors import LogWriteError
+from crawler.interactive import notify_denial
+from crawler.log.chain import utc_now
 from crawler.log.recorder import DecisionRecorder
 from crawler.origin.documents import DOC_META
 from crawler.page import Page, PageUnreadable
@@ -50,6 +52,9 @@ logger = logging.getLogger(__name__)
 REQUEST_SEQ = "heed_request_seq"
 RESPONSE_SEQ = "heed_response_seq"
 EXPLAIN = "heed_explain"
+# When a response was downloaded, stamped before the HTTP cache stores it, so that a page
+# replayed from the cache keeps its original fetch time.
+FETCHED_AT = b"X-Heed-Fetched-At"
 
 
 def build_checks(crawler: Crawler, setting: str) -> tuple[list[Any], list[dict[str, Any]]]:
@@ -111,6 +116,7 @@ class _Gate(Generic[Check]):
         except LogWriteError as exc:
             raise IgnoreRequest(f"Heed: not logged, not fetched: {exc}") from exc
         if not decision.allowed:
+            notify_denial(self.crawler, url, decision.reason, seq, self.recorder.log.path)
             raise IgnoreRequest(f"Heed denied ({decision.reason}): {url}")
         return seq
 
@@ -201,6 +207,8 @@ class ResponseGate(_Gate[ResponseCheck]):
             fields["request_seq"] = request.meta[REQUEST_SEQ]
         if "cached" in response.flags:
             fields["cached"] = True
+        else:
+            page.response.headers[FETCHED_AT] = utc_now()
         fields.update(_explaining(request.meta))
         request.meta[RESPONSE_SEQ] = self._record(response.url, verdicts, fallback, **fields)
         return page.response

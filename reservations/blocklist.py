@@ -174,18 +174,12 @@ def blocklist_verdict(index: BlocklistIndex, host: str, today: date) -> Verdict:
 
 
 def find_warnings(index: BlocklistIndex, today: date) -> list[Problem]:
-    """Expired entries, and hosts listed more than once (in one file or across files)."""
-    expired = [
-        Problem(
-            e.listed_in.file,
-            e.line,
-            "expires",
-            f"{e.domain} expired on {e.expires.isoformat()}; it still denies: renew it or "
-            "retire it",
-            "warning",
-        )
+    """Expired entries, entries added in the future (a typo in the year, most likely), and
+    hosts listed more than once (in one file or across files)."""
+    dated = [
+        Problem(e.listed_in.file, e.line, field, message, "warning")
         for e in iter_entries(index.lists)
-        if e.expires is not None and e.expires <= today
+        for field, message in _date_warnings(e, today)
     ]
     repeated = [
         Problem(
@@ -197,4 +191,15 @@ def find_warnings(index: BlocklistIndex, today: date) -> list[Problem]:
         )
         for later, earlier in index.duplicates
     ]
-    return expired + repeated
+    return dated + repeated
+
+
+def _date_warnings(entry: Entry, today: date) -> Iterator[tuple[str, str]]:
+    if entry.added > today:
+        yield "added", f"{entry.added.isoformat()} is in the future; check the date"
+    if entry.expires is not None and entry.expires <= today:
+        yield (
+            "expires",
+            f"{entry.domain} expired on {entry.expires.isoformat()}; it still denies: renew it "
+            "or retire it",
+        )

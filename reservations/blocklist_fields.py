@@ -7,6 +7,7 @@ list or mapping, so that one set of rules judges every file.
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Mapping
 from datetime import date
@@ -21,7 +22,21 @@ FieldProblem = tuple[str, str]  # (field, what is wrong)
 REQUIRED = ("domain", "reason", "source", "added")
 CANONICAL = ("domain", "match", "reason", "source", "added", "expires")  # the documented order
 Canonical = tuple[str, str, str, str, str, str]
+_KNOWN = frozenset(CANONICAL)
+NOTE_PREFIX = "x-"  # an entry's own notes (x-reviewer: ...): kept out of the schema's way
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}\Z")
+
+
+def unknown_key(name: str) -> FieldProblem:
+    """A misspelt key would silently drop an intended expiry or exact match: it is an error,
+    with the nearest known key as the likely fix."""
+    close = difflib.get_close_matches(name, CANONICAL, n=1, cutoff=0.7)
+    hint = (
+        f"did you mean {close[0]}?"
+        if close
+        else "known keys: " + ", ".join(CANONICAL) + f"; notes go under {NOTE_PREFIX}NAME"
+    )
+    return (name, f"unknown key; {hint}")
 
 
 class EntryBuilder:
@@ -42,7 +57,8 @@ class EntryBuilder:
                 return entry
             return self._checked(dict(zip(CANONICAL, fields, strict=True)), line)
         values = tuple(fields.get(name, "") for name in CANONICAL)
-        entry = None if None in values else self.quick(*cast(Canonical, values), line)
+        known = all(name in _KNOWN or name.startswith(NOTE_PREFIX) for name in fields)
+        entry = None if None in values or not known else self.quick(*cast(Canonical, values), line)
         return entry if entry is not None else self._checked(fields, line)
 
     def quick(
@@ -70,7 +86,11 @@ class EntryBuilder:
         return self._entry(domain, forms, match, reason, source, added_date, expires_date, line)
 
     def _checked(self, fields: Fields, line: int) -> Entry | list[FieldProblem]:
-        problems: list[FieldProblem] = []
+        problems = [
+            unknown_key(name)
+            for name in fields
+            if name not in _KNOWN and not name.startswith(NOTE_PREFIX)
+        ]
         domain, reason, source, added_text = (
             self._required(fields, name, problems) for name in REQUIRED
         )

@@ -32,10 +32,11 @@ _C_COMPOSER_MAX_DEPTH = 2000
 
 @dataclass(frozen=True, slots=True)
 class ParsedList:
-    """One file read: its identity, its entries when it has no error, and its problems."""
+    """One file read: its identity, its valid entries and its problems. A crawl refuses a file
+    with any problem; ``heed blocklist validate`` still counts and checks its valid entries."""
 
     info: ListInfo
-    blocklist: Blocklist | None
+    blocklist: Blocklist
     problems: tuple[Problem, ...]
 
 
@@ -74,7 +75,7 @@ def _build(file: str, digest: str, document: _RawDocument) -> ParsedList:
             continue
         for field, message in built:
             problems.append(Problem(file, _line_of(line, where, field), field, message))
-    blocklist = None if problems else Blocklist(info, tuple(entries))
+    blocklist = Blocklist(info, tuple(entries))
     unique = dict.fromkeys(problems)  # a merged mapping's problem shows once
     return ParsedList(info, blocklist, tuple(sorted(unique, key=lambda p: p.line)))
 

@@ -40,6 +40,14 @@ def test_readme_starts_with_the_two_commands_and_ci_runs_the_second() -> None:
     assert tests in ci
 
 
+def test_readme_activates_the_virtualenv_once_then_uses_bare_commands() -> None:
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"```(?:sh|bash)?\n(.*?)```", readme, flags=re.S)
+    assert all(". .venv/bin/activate" in block for block in blocks[:2])
+    # Past the activation, no command is spelt through the virtualenv's bin/.
+    assert ".venv/bin/" not in readme.replace(".venv/bin/activate", "")
+
+
 def test_cli_help_runs_without_traceback() -> None:
     import sys
 

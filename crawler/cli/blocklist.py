@@ -20,9 +20,9 @@ def register(subparsers: Any) -> None:
     validate = commands.add_parser(
         "validate",
         help="check list files against the schema",
-        description="Print every problem as FILE:LINE: FIELD: PROBLEM. Exit 1 when any file is "
-        "invalid (a crawl would refuse to start); warnings (expired entries, hosts listed "
-        "twice) print with exit 0.",
+        description="Print every problem as FILE:LINE: FIELD: PROBLEM on stderr, errors and "
+        "warnings alike, then the counts. Exit 1 when any file is invalid (a crawl would refuse "
+        "to start); warnings (expired entries, future dates, hosts listed twice) exit 0.",
     )
     validate.add_argument(
         "files", nargs="*", metavar="FILE", help="list files or folders (default: HEED_BLOCKLISTS)"
@@ -54,10 +54,11 @@ def settings_paths() -> list[str]:
 def run_validate(args: argparse.Namespace) -> int:
     specs = args.files or settings_paths()
     files, errors = read_lists(specs)
-    index = BlocklistIndex.build(f.parsed.blocklist for f in files if f.parsed.blocklist)
+    # Every file's valid entries count and are checked, even beside errors: all findings show.
+    index = BlocklistIndex.build(f.parsed.blocklist for f in files)
     warnings = find_warnings(index, today())
     for problem in sorted([*errors, *warnings], key=lambda p: (p.file, p.line)):
-        print(problem)
+        print(problem, file=sys.stderr)
     print(
         f"heed blocklist validate: {len(files)} file(s), {len(index)} valid entries, "
         f"{len(errors)} error(s), {len(warnings)} warning(s)",

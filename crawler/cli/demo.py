@@ -15,6 +15,17 @@ from crawler.log.verify import verify_log
 
 # Every demo origin is a seed but the listed one: the crawl must only ever meet it by redirect.
 NOT_SEEDS = ("listed",)
+# What each demo origin is there to show, printed beside its address.
+ROLES = {
+    "down": "down on purpose (robots.txt: 503): Heed keeps off it; its warning is expected",
+    "listed": "on the demo blocklist: never contacted, not even by redirect",
+    "main": "robots.txt allows some paths, disallows /private/",
+    "moved": "robots.txt redirects to another origin's file",
+    "optouts": "tdmrep.json, ai.txt, TDMRep, Content-Usage and noai reservations",
+    "paywalled": "login walls, HTTP 401/402/403, paywall markup",
+    "signals": "Content-Usage and Content-Signal lines in robots.txt",
+}
+_POLICY_DOCUMENT = ".policy_document"
 
 
 def register(subparsers: Any) -> None:
@@ -71,7 +82,8 @@ def crawl_demo(site: DemoSite, out: Path) -> Path:
 
 
 def summarise(log: Path) -> tuple[Counter[tuple[str, str, str, str]], int]:
-    """Decisions counted by (stage, decision, check, reason), and the number of records."""
+    """Decisions counted by (stage, decision, check, reason), and the records in the log (the
+    run header included, as ``heed log verify`` counts them)."""
     counts: Counter[tuple[str, str, str, str]] = Counter()
     records = 0
     with log.open(encoding="utf-8") as handle:
@@ -85,6 +97,42 @@ def summarise(log: Path) -> tuple[Counter[tuple[str, str, str, str]], int]:
     return counts, records
 
 
+def _table(rows: Counter[tuple[str, str, str, str]]) -> list[str]:
+    lines = [f"  {'stage':<9} {'decision':<8} {'check':<15} {'reason':<28} count"]
+    for (stage, decision, check, reason), n in sorted(rows.items()):
+        lines.append(f"  {stage:<9} {decision:<8} {check:<15} {reason:<28} {n:>5}")
+    return lines
+
+
+def report(counts: Counter[tuple[str, str, str, str]], records: int) -> list[str]:
+    """The decisions on pages, then the fetches of the policy files the checks needed."""
+    documents = Counter({k: n for k, n in counts.items() if k[3].endswith(_POLICY_DOCUMENT)})
+    pages = counts - documents
+    decided = sum(counts.values())
+    return [
+        f"Decisions on pages ({sum(pages.values())} of the log's {records} records):",
+        *_table(pages),
+        "",
+        f"Policy files fetched for the checks ({sum(documents.values())} records: each fetch is "
+        "a request and a response):",
+        *_table(documents),
+        "",
+        f"The log holds {records} records: the run header and {decided} decisions.",
+    ]
+
+
+def next_steps(out: Path) -> list[str]:
+    """What to try next, on this demo's own output."""
+    steps = {
+        f"heed report {out} -o {out / 'report'}": "summary.json, summary.md, report.html",
+        f"heed log export {out} --decision deny -o -": "the denials, as JSON Lines",
+        f"heed log verify {out}": "recompute the hash chain",
+        "heed explain https://example.org/": "every check on one URL, live, with evidence",
+    }
+    width = max(map(len, steps))
+    return ["Next:", *(f"  {command:<{width}}  # {what}" for command, what in steps.items())]
+
+
 def run_demo(args: argparse.Namespace) -> int:
     out = Path(args.output).resolve()
     out.mkdir(parents=True, exist_ok=True)
@@ -92,14 +140,12 @@ def run_demo(args: argparse.Namespace) -> int:
     with serve_demo() as site:
         print("Heed demo site:")
         for role, base in sorted(site.bases.items()):
-            print(f"  {role:<12} {base}")
+            print(f"  {role:<10} {base:<24} {ROLES.get(role, '')}")
+        print(flush=True)
         log = crawl_demo(site, out)
         listed_hits = sum(n for (role, _), n in site.hits.items() if role == "listed")
     counts, records = summarise(log)
-    print(f"\nDecisions ({records - 1} records):")
-    print(f"  {'stage':<9} {'decision':<8} {'check':<15} {'reason':<28} count")
-    for (stage, decision, check, reason), n in sorted(counts.items()):
-        print(f"  {stage:<9} {decision:<8} {check:<15} {reason:<28} {n:>5}")
+    print("\n" + "\n".join(report(counts, records)))
     pages = out / "pages.jsonl"
     kept = sum(1 for _ in pages.open()) if pages.exists() else 0
     print(f"\nPages kept: {kept} -> {pages}")
@@ -107,5 +153,6 @@ def run_demo(args: argparse.Namespace) -> int:
     print(f"Decision log: {log}")
     result = verify_log(log)
     print(f"Verify: {result.describe()}")
-    print(f"Done in {time.monotonic() - started:.1f} s.")
+    print(f"Done in {time.monotonic() - started:.1f} s.\n")
+    print("\n".join(next_steps(Path(args.output))))
     return 0 if result.ok else 1

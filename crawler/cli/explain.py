@@ -5,12 +5,15 @@ from __future__ import annotations
 import argparse
 import tempfile
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from crawler.cli import EXIT_DENIED
 from crawler.errors import ConfigError, HeedError
 from crawler.log.read import read_log
+
+if TYPE_CHECKING:
+    from crawler.explain import CheckOrder
 
 
 def register(subparsers: Any) -> None:
@@ -45,9 +48,9 @@ def run_explain(args: argparse.Namespace) -> int:
 
     with tempfile.TemporaryDirectory(prefix="heed-explain-") as scratch:
         log = args.log or Path(scratch) / "explain.jsonl"
-        error = _crawl(args.url, log, overrides)
+        error, order = _crawl(args.url, log, overrides)
         explanation = Explanation.from_records(read_log(log))
-    print(render(explanation, args.url, error))
+    print(render(explanation, args.url, error, order, log_kept=args.log is not None))
     if args.log:
         print(f"Decision log: {args.log}")
     if explanation.denial is not None:
@@ -64,8 +67,9 @@ def _setting(item: str) -> tuple[str, str]:
     return name, value
 
 
-def _crawl(url: str, log: Path, overrides: dict[str, str]) -> str | None:
-    """One in-process crawl of ``url``; the reason nothing could be judged, if any."""
+def _crawl(url: str, log: Path, overrides: dict[str, str]) -> tuple[str | None, CheckOrder]:
+    """One in-process crawl of ``url``: the reason nothing could be judged, if any, and the
+    order the gates asked their checks in."""
     from scrapy.crawler import AsyncCrawlerProcess
 
     from crawler.addon import project_settings
@@ -79,6 +83,7 @@ def _crawl(url: str, log: Path, overrides: dict[str, str]) -> str | None:
     # Explaining is live and on its own record, whatever the settings say.
     settings.set("HEED_DECISION_LOG", str(log), priority=100)
     settings.set("HTTPCACHE_ENABLED", False, priority=100)
+    settings.set("HEED_PROGRESS_INTERVAL", 0, priority=100)  # one URL: no progress line
     process = AsyncCrawlerProcess(settings)
     crawler = process.create_crawler(ExplainSpider)
     refusal = Refusal(crawler)
@@ -89,4 +94,6 @@ def _crawl(url: str, log: Path, overrides: dict[str, str]) -> str | None:
     if started.done() and not started.cancelled() and (failure := started.exception()):
         raise failure
     spider = crawler.spider
-    return spider.error if isinstance(spider, ExplainSpider) else None
+    if not isinstance(spider, ExplainSpider):
+        return None, {}
+    return spider.error, spider.order

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 from typing import Any
 
 from crawler.errors import HeedError
-from crawler.log.export import FORMATS, export_logs
+from crawler.log.export import FORMATS, STDOUT, export_logs
 from crawler.log.export.table import RecordFilter, parse_time_bound
 from crawler.log.read import iter_log_files
 from crawler.progress import TerminalProgress
@@ -22,13 +23,26 @@ def register(commands: Any) -> None:
         "keeps each record as written and adds its file as log. Filters combine.",
     )
     export.add_argument("logs", nargs="+", metavar="LOG", help="log files or folders of logs")
-    export.add_argument("-o", "--output", required=True, type=Path, metavar="OUT")
+    export.add_argument(
+        "-o",
+        "--output",
+        required=True,
+        type=Path,
+        metavar="OUT",
+        help="output file, or - for standard output (JSON Lines unless --format says)",
+    )
     export.add_argument(
         "--format", choices=FORMATS, help="output format (default: from OUT's extension)"
     )
     export.add_argument("--decision", choices=("allow", "deny"), help="keep only these decisions")
     export.add_argument(
         "--check", action="append", metavar="NAME", help="keep records decided by NAME (repeatable)"
+    )
+    export.add_argument(
+        "--reason",
+        action="append",
+        metavar="CODE",
+        help="keep records with reason CODE, e.g. robots.disallowed (repeatable)",
     )
     export.add_argument(
         "--since", type=_bound, metavar="TIME", help="keep records at or after TIME"
@@ -45,6 +59,8 @@ def _bound(text: str) -> str:
 
 
 def _format(args: argparse.Namespace) -> str:
+    if args.output == STDOUT:
+        return str(args.format or "jsonl")  # a pipe has no extension: JSON Lines by default
     fmt = args.format or args.output.suffix.lstrip(".").lower()
     if fmt not in FORMATS:
         raise HeedError(f"{args.output}: cannot tell the format; add --format csv|jsonl|parquet")
@@ -59,6 +75,7 @@ def run_export(args: argparse.Namespace) -> int:
     keep = RecordFilter(
         decision=args.decision,
         checks=frozenset(args.check) if args.check else None,
+        reasons=frozenset(args.reason) if args.reason else None,
         since=args.since,
         until=args.until,
     )
@@ -69,5 +86,6 @@ def run_export(args: argparse.Namespace) -> int:
         progress.close()
     columns = f", {result.columns} columns" if result.columns is not None else ""
     logs = f"{len(files)} log{'s' * (len(files) != 1)}"
-    print(f"{args.output}: {result.rows} records{columns} ({fmt}, from {logs})")
+    # A summary, not the data: on stderr, so that ``-o -`` pipes only records.
+    print(f"{args.output}: {result.rows} records{columns} ({fmt}, from {logs})", file=sys.stderr)
     return 0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from typing import Any
 
 from crawler.cli import export
@@ -18,8 +19,8 @@ def register(subparsers: Any) -> None:
     verify = commands.add_parser(
         "verify",
         help="recompute every log's hash chain",
-        description="Exit 0 when every chain is intact; otherwise 1, naming the first bad "
-        "record of each broken file as FILE:LINE: problem.",
+        description="Print FILE: OK for each intact chain; exit 1 when any is not, naming the "
+        "first bad record of each broken file as FILE:LINE: problem on stderr.",
     )
     verify.add_argument("logs", nargs="+", metavar="LOG", help="log files or folders of logs")
     verify.set_defaults(func=run_verify)
@@ -29,7 +30,7 @@ def register(subparsers: Any) -> None:
 def run_verify(args: argparse.Namespace) -> int:
     files = list(iter_log_files(args.logs))
     if not files:
-        print("heed log verify: no log files found in " + ", ".join(args.logs))
+        print("heed log verify: no log files found in " + ", ".join(args.logs), file=sys.stderr)
         return 1
     failed = 0
     progress = TerminalProgress("heed log verify", files)
@@ -37,9 +38,9 @@ def run_verify(args: argparse.Namespace) -> int:
         progress.start_file(path)
         result = verify_log(path, progress)
         progress.close()
-        print(result.describe(), flush=True)
+        print(result.describe(), file=sys.stdout if result.ok else sys.stderr, flush=True)
         failed += not result.ok
     for problem in crawl_mismatches(files):  # workers of one cluster crawl: docs/scale.md
-        print(problem, flush=True)
+        print(problem, file=sys.stderr, flush=True)
         failed += 1
     return 1 if failed else 0

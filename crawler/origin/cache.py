@@ -52,6 +52,10 @@ class OriginCache(Generic[V]):
         """This process's own cache; cluster mode's class shares loads through Redis."""
         return cls()
 
+    def loading(self) -> set[str]:
+        """The keys whose load is running now (callers are waiting on them)."""
+        return set(self._waiters)
+
     def __len__(self) -> int:
         return len(self._entries)
 
@@ -109,6 +113,10 @@ class OriginCaches:
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> OriginCaches:
         return cls(crawler)
+
+    def loading(self) -> set[str]:
+        """Origins with a policy document being fetched now, of any kind."""
+        return set().union(*(cache.loading() for cache in self._caches.values()))
 
     def cache(self, kind: str) -> OriginCache[Any]:
         """The crawl's cache for ``kind`` (``robots``, ``tdmrep``, ...), made on first use."""

@@ -56,13 +56,14 @@ class FetchedDocument:
         return hashlib.sha256(self.body).hexdigest()
 
     def evidence(self) -> dict[str, object]:
-        """The facts a reviewer needs to re-check a decision built on this document."""
-        evidence: dict[str, object] = {
-            "doc_url": self.url,
-            "doc_status": self.status,
-            "doc_fetched_at": self.fetched_at,
-            "doc_sha256": self.sha256,
-        }
+        """The facts a reviewer needs to re-check a decision built on this document. One never
+        received (unreachable, refused) says so: no fetch time, no digest of content it lacks."""
+        evidence: dict[str, object] = {"doc_url": self.url, "doc_status": self.status}
+        if self.status is None:
+            evidence["doc_fetched"] = False
+        else:
+            evidence["doc_fetched_at"] = self.fetched_at
+            evidence["doc_sha256"] = self.sha256
         if self.redirects:
             evidence["doc_redirects"] = list(self.redirects)
         if self.error:

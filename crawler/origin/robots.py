@@ -49,6 +49,8 @@ class RobotsPolicy:
         self._verdicts: WeakKeyDictionary[Request, tuple[RobotsState, str, Verdict]] = (
             WeakKeyDictionary()
         )
+        # Origins whose last robots.txt fetch failed: disallowed until fetched again.
+        self.unreachable: set[str] = set()
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> RobotsPolicy:
@@ -83,6 +85,7 @@ class RobotsPolicy:
         stats.inc_value("heed/robots/fetches")
         stats.inc_value(f"heed/robots/{state.availability}")
         if state.availability == "unreachable":
+            self.unreachable.add(origin)
             logger.warning(
                 "robots.txt of %s is unreachable (%s): the whole origin is disallowed for %ds",
                 origin,
@@ -90,4 +93,5 @@ class RobotsPolicy:
                 self.retry_after,
             )
             return state, self.retry_after
+        self.unreachable.discard(origin)
         return state, self.ttl

@@ -12,6 +12,11 @@ from crawler.report.timeline import Bars
 
 _CHART_ROWS = 20
 _NUMBER = re.compile(r"\d[\d,]*")
+_CODE = re.compile(r"`([^`]+)`")
+_HYPHENATED = re.compile(r"\S*-\S*")
+# A cell word longer than this (a hash, a path, a URL) may wrap anywhere; shorter words never
+# break, so "chain" or "intact" stay whole however narrow the column.
+_LONG_WORD = 30
 _STYLE = """
 body{font:15px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,"DejaVu Sans",sans-serif;
 color:#1b1b1b;background:#fff;max-width:62rem;margin:2rem auto;padding:0 1.2rem}
@@ -19,7 +24,10 @@ h1{font-size:1.6rem;margin-bottom:.2rem}h2{font-size:1.2rem;margin-top:2.2rem;
 border-bottom:1px solid #ddd;padding-bottom:.2rem}
 .meta,.muted,.empty{color:#555}table{border-collapse:collapse;margin:.6rem 0;width:100%}
 th,td{text-align:left;padding:.25rem .5rem;border-bottom:1px solid #eee;vertical-align:top;
-overflow-wrap:anywhere}th{background:#f6f6f6}.n{text-align:right;white-space:nowrap}
+overflow-wrap:normal}th{background:#f6f6f6}td.long{overflow-wrap:anywhere}
+.w{white-space:nowrap}
+code{font:13px ui-monospace,"DejaVu Sans Mono",monospace;background:#f3f3f3;padding:0 .2em}
+.n{text-align:right;white-space:nowrap}
 svg{max-width:100%;height:auto;display:block;margin:.6rem 0}
 svg text{font:12px system-ui,"DejaVu Sans",sans-serif;fill:#1b1b1b}svg .muted{fill:#666}
 svg .axis{stroke:#999;stroke-width:1}
@@ -66,12 +74,31 @@ def _count(n: int) -> str:
 
 def _section(section: Section, chart: str) -> str:
     parts = [f'<section id="{section.key}"><h2>{escape(section.title)}</h2>']
-    parts += [f"<p>{escape(sentence)}</p>" for sentence in section.text]
+    parts += [f"<p>{_inline(sentence)}</p>" for sentence in section.text]
     parts.append(chart)
     if section.headers:
         parts.append(_table(section))
     parts.append("</section>")
     return "\n".join(parts)
+
+
+def _inline(text: str) -> str:
+    """Escaped text, with the sections' `command` spans set as code (as Markdown shows them)."""
+    return _CODE.sub(r"<code>\1</code>", _words(text))
+
+
+def _words(text: str) -> str:
+    """Escaped text whose hyphenated words (``ai-txt.disallow``, dates) never wrap at a
+    hyphen: a reason code split over two lines reads as two words."""
+    return _HYPHENATED.sub(lambda m: f'<span class="w">{m.group()}</span>', escape(text))
+
+
+def _cell(text: str, numeric: bool) -> str:
+    if numeric:
+        return f'<td class="n">{escape(text)}</td>'
+    if any(len(word) > _LONG_WORD for word in text.split()):
+        return f'<td class="long">{escape(text)}</td>'
+    return f"<td>{_words(text)}</td>"
 
 
 def _table(section: Section) -> str:
@@ -85,12 +112,7 @@ def _table(section: Section) -> str:
         for i, h in enumerate(section.headers)
     )
     body = "".join(
-        "<tr>"
-        + "".join(
-            f'<td class="n">{escape(c)}</td>' if numeric[i] else f"<td>{escape(c)}</td>"
-            for i, c in enumerate(row)
-        )
-        + "</tr>"
+        "<tr>" + "".join(_cell(c, numeric[i]) for i, c in enumerate(row)) + "</tr>"
         for row in section.rows
     )
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"

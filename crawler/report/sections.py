@@ -36,6 +36,7 @@ def sections(summary: dict[str, Any]) -> list[Section]:
         _crawler(summary),
         _period_and_volumes(summary),
         _top_domains(summary),
+        _domains(summary),
         _opt_outs(summary),
         _robots(summary),
         _decisions(summary),
@@ -65,9 +66,11 @@ def _period_and_volumes(summary: dict[str, Any]) -> Section:
     content = volumes["content"]
     text = (
         f"Collection period (UTC): {period['start'] or '—'} to {period['end'] or '—'}.",
-        f"Content collected: {content['pages']:,} pages, {human_bytes(content['bytes'])} "
+        f"Content collected: {content['unique_pages']:,} unique pages in "
+        f"{content['pages']:,} fetches, {human_bytes(content['bytes'])} "
         f"({content['bytes']:,} bytes) from {content['domains']:,} domains; "
-        f"{content['cached_pages']:,} of those pages were served from the HTTP cache.",
+        f"{content['cached_pages']:,} of those fetches were served from the HTTP cache. "
+        "A page fetched again (a recrawl, a cache replay) counts once among unique pages.",
     )
     rows = tuple(
         (stage, f"{volumes[stage]['allowed']:,}", f"{volumes[stage]['denied']:,}")
@@ -89,6 +92,33 @@ def _top_domains(summary: dict[str, Any]) -> Section:
     )
     headers = ("#", "domain", "size", "bytes", "pages")
     return Section("top_domains", "Top domains by content size", text, headers, rows)
+
+
+DOMAIN_ROWS = 1000
+
+
+def _domains(summary: dict[str, Any]) -> Section:
+    domains = summary["domains"]
+    rows = tuple(
+        (
+            d["domain"],
+            f"{d['unique_pages']:,}",
+            f"{d['pages']:,}",
+            human_bytes(d["bytes"]),
+            f"{d['denied']:,}",
+            ", ".join(f"{reason} × {n:,}" for reason, n in d["denied_by_reason"].items()),
+        )
+        for d in domains[:DOMAIN_ROWS]
+    )
+    shown = "" if len(domains) <= DOMAIN_ROWS else f" The first {DOMAIN_ROWS:,} are shown;"
+    text = (
+        f"Every registrable domain met ({len(domains):,}): pages kept, unique and as fetched, "
+        "their size, and the decisions that denied a request or a response there, by reason. "
+        f"Largest content first, then most denied.{shown or ''}"
+        + (" summary.json lists them all." if shown else ""),
+    )
+    headers = ("domain", "unique pages", "fetches", "size", "denied", "denied by reason")
+    return Section("domains", "Domains", text, headers, rows)
 
 
 def _opt_outs(summary: dict[str, Any]) -> Section:

@@ -1,8 +1,9 @@
 """Aggregate decision records into the public-summary facts, one record at a time.
 
 Collected content is what the response gate allowed with a 2xx status, policy documents
-(robots.txt, tdmrep.json) left out; its size is the body bytes the log recorded. Domains are
-registrable domains (``crawler.report.domains``).
+(robots.txt, tdmrep.json) left out; its size is the body bytes the log recorded. Pages count
+every such fetch (recrawls and cache replays included); unique pages count each URL once.
+Domains are registrable domains (``crawler.report.domains``).
 """
 
 from __future__ import annotations
@@ -44,9 +45,13 @@ class SummaryBuilder:
         self.timeline = Timeline()
         self.domain_bytes: Counter[str] = Counter()
         self.domain_pages: Counter[str] = Counter()
+        # URL hashes, not URLs: a few bytes per page. Within one run of the report the
+        # 64-bit hash makes a collision among even 10**8 pages unlikely (birthday bound).
+        self.domain_urls: defaultdict[str, set[int]] = defaultdict(set)
+        self.domain_denied: defaultdict[str, Counter[str]] = defaultdict(Counter)
         self.cached_pages = 0
         self.denials: Counter[tuple[str, str, str]] = Counter()
-        self.denied_domains: defaultdict[tuple[str, str], set[str]] = defaultdict(set)
+        self.denied_domains: defaultdict[tuple[str, str, str], set[str]] = defaultdict(set)
         self.robots_status: Counter[str] = Counter()
         self.robots_origins: set[str] = set()
         self.robots_reasons: Counter[str] = Counter()
@@ -72,6 +77,8 @@ class SummaryBuilder:
         self._add_findings(str(stage), url, _findings(record))
         if decision == "allow" and stage == "response":
             self._add_response(url, str(reason), record)
+        elif decision == "deny":
+            self.domain_denied[registrable_domain(netloc_of(url))][str(reason)] += 1
 
     def _add_findings(self, stage: str, url: str, findings: dict[str, Any]) -> None:
         """Every check's own answer counts, not only the deciding one: a page reserved by two
@@ -83,7 +90,7 @@ class SummaryBuilder:
             if isinstance(finding, dict) and finding.get("decision") == "deny":
                 reason = str(finding.get("reason"))
                 self.denials[(check, reason, stage)] += 1
-                self.denied_domains[(check, reason)].add(registrable_domain(netloc_of(url)))
+                self.denied_domains[(check, reason, stage)].add(registrable_domain(netloc_of(url)))
 
     def _add_header(self, path: Path, header: dict[str, Any]) -> None:
         self.logs.append(
@@ -115,6 +122,7 @@ class SummaryBuilder:
         size = record.get("bytes")
         self.domain_bytes[domain] += size if isinstance(size, int) else 0
         self.domain_pages[domain] += 1
+        self.domain_urls[domain].add(hash(url))
         self.cached_pages += record.get("cached") is True
 
     def build(self, rule: TopDomainRule) -> dict[str, Any]:
@@ -138,6 +146,7 @@ class SummaryBuilder:
                 {"domain": d, "bytes": self.domain_bytes[d], "pages": self.domain_pages[d]}
                 for d in listed
             ],
+            "domains": self._domains(),
             "decisions": [
                 {"stage": s, "decision": d, "check": c, "reason": r, "count": n}
                 for (s, d, c, r), n in sorted(self.decisions.items(), key=_by_count)
@@ -172,6 +181,7 @@ class SummaryBuilder:
             },
             "content": {
                 "pages": sum(self.domain_pages.values()),
+                "unique_pages": sum(len(urls) for urls in self.domain_urls.values()),
                 "bytes": sum(self.domain_bytes.values()),
                 "domains": domains,
                 "cached_pages": self.cached_pages,
@@ -185,9 +195,31 @@ class SummaryBuilder:
                 "reason": reason,
                 "stage": stage,
                 "denials": n,
-                "domains": len(self.denied_domains[(check, reason)]),
+                "domains": len(self.denied_domains[(check, reason, stage)]),
             }
             for (check, reason, stage), n in sorted(self.denials.items(), key=_by_count)
+        ]
+
+    def _domains(self) -> list[dict[str, Any]]:
+        """Every domain met: pages kept (fetches and unique), bytes, and denials by reason,
+        largest content first, then most denied."""
+        names = set(self.domain_pages) | set(self.domain_denied)
+        order = sorted(
+            names,
+            key=lambda d: (-self.domain_bytes[d], -sum(self.domain_denied[d].values()), d),
+        )
+        return [
+            {
+                "domain": d,
+                "pages": self.domain_pages[d],
+                "unique_pages": len(self.domain_urls[d]),
+                "bytes": self.domain_bytes[d],
+                "denied": sum(self.domain_denied[d].values()),
+                "denied_by_reason": dict(
+                    sorted(self.domain_denied[d].items(), key=lambda kv: (-kv[1], kv[0]))
+                ),
+            }
+            for d in order
         ]
 
     def _robots(self) -> dict[str, Any]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -15,6 +15,7 @@ from twisted.python.failure import Failure
 from crawler.checks.content import KIND, READ_ONLY, content_kinds, response_kind
 from crawler.checks.noai import PAGE_DIRECTIVES
 from crawler.errors import ConfigError
+from crawler.gates import FETCHED_AT
 from crawler.log.chain import utc_now
 from crawler.page import Page
 from crawler.spiders.content import denied_extensions, image_sources, item_content
@@ -73,22 +74,34 @@ class SiteSpider(scrapy.Spider):
         self.hosts = {(urlsplit(u).hostname or "").lower() for u in self.seed_urls}
         self.kinds: frozenset[str] = frozenset()
         self.links = LinkExtractor()
+        # max_pages counts pages on their way or fetched: a URL already scheduled (which the
+        # dupefilter would drop) is not counted again, and a refused one frees its place.
         self.scheduled = 0
+        self.seen: set[bytes] = set()
 
     def _room(self) -> bool:
         return not self.max_pages or self.scheduled < self.max_pages
 
-    def _request(self, url: str) -> scrapy.Request:
-        self.scheduled += 1
-        return scrapy.Request(url, callback=self.parse, errback=self.refused)
+    def _requests(self, urls: Iterable[str]) -> Iterator[scrapy.Request]:
+        """New requests for ``urls`` while there is room, each URL once."""
+        fingerprint = self.crawler.request_fingerprinter.fingerprint
+        for url in urls:
+            if not self._room():
+                return
+            request = scrapy.Request(url, callback=self.parse, errback=self.refused)
+            key = fingerprint(request)
+            if key in self.seen:
+                continue
+            self.seen.add(key)
+            self.scheduled += 1
+            yield request
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
         self.kinds = content_kinds(self.settings)
         # Links to the documents and images the crawl keeps are followed like pages.
         self.links = LinkExtractor(deny_extensions=denied_extensions(self.kinds))
-        for url in self.seed_urls:
-            if self._room():
-                yield self._request(url)
+        for request in self._requests(self.seed_urls):
+            yield request
         if self.sitemaps:
             origins = {f"{urlsplit(u).scheme}://{urlsplit(u).netloc}/": u for u in self.seed_urls}
             for origin in origins:
@@ -110,10 +123,9 @@ class SiteSpider(scrapy.Spider):
         if depth < MAX_DEPTH:
             for url in links.sitemaps:
                 yield self._sitemap_request(url, depth + 1)
-        for url in links.pages:
-            host = (urlsplit(url).hostname or "").lower()
-            if host in self.hosts and self._room():
-                yield self._request(url)
+        yield from self._requests(
+            url for url in links.pages if (urlsplit(url).hostname or "").lower() in self.hosts
+        )
 
     def parse(self, response: Response) -> Iterator[Any]:
         keep_html = self.settings.getbool("HEED_KEEP_HTML")
@@ -122,7 +134,9 @@ class SiteSpider(scrapy.Spider):
             "url": response.url,
             "kind": kind,
             "status": response.status,
-            "fetched_at": utc_now(),
+            # A cached page keeps the time it was downloaded (stamped by the response gate).
+            "fetched_at": (response.headers.get(FETCHED_AT) or b"").decode() or utc_now(),
+            "cached": "cached" in response.flags,
             "content_type": (response.headers.get(b"Content-Type") or b"").decode("latin-1"),
             **item_content(response, kind),
         }
@@ -137,11 +151,14 @@ class SiteSpider(scrapy.Spider):
         yield item
         if not self.follow or not isinstance(response, TextResponse) or kind != "html":
             return
-        for link in self.links.extract_links(response):
-            host = (urlsplit(link.url).hostname or "").lower()
-            if host in self.hosts and self._room():
-                yield self._request(link.url)
+        links = self.links.extract_links(response)
+        yield from self._requests(
+            link.url for link in links if (urlsplit(link.url).hostname or "").lower() in self.hosts
+        )
 
     def refused(self, failure: Failure) -> None:
-        """Denied or failed requests are already on record; nothing is kept."""
+        """Denied or failed requests are already on record; nothing is kept, and a page does
+        not count against max_pages (a sitemap never did)."""
+        if failure.request.callback != self.parse_sitemap:  # type: ignore[attr-defined]
+            self.scheduled -= 1
         self.logger.debug("Not taken: %s", failure.getErrorMessage())

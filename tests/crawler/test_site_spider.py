@@ -53,3 +53,31 @@ def test_bad_arguments_are_clear_errors(crawl) -> None:
     assert result.returncode != 0 and "not an http(s) URL" in result.stderr
     result = crawl(spider_args={"urls": "http://127.0.0.1:9/", "follow": "maybe"})
     assert "use follow=yes or follow=no" in result.stderr
+
+
+def test_max_pages_counts_pages_fetched_not_repeated_or_denied_links(make_server, crawl) -> None:
+    server = make_server()
+    server.expect_request("/robots.txt").respond_with_data("User-agent: *\nDisallow: /private/\n")
+    # Every page links back to the start, to itself twice and to a disallowed page first.
+    for i in range(6):
+        links = "".join(
+            f'<a href="{path}">x</a>'
+            for path in ("/private/a", "/p0", f"/p{i}", f"/p{i}", f"/p{i + 1}")
+        )
+        server.expect_request(f"/p{i}").respond_with_data(links, content_type=HTML)
+    result = crawl([server.url_for("/p0")], spider_args={"max_pages": "3"})
+    assert result.item_urls == {server.url_for(f"/p{i}") for i in range(3)}
+
+
+def test_a_page_replayed_from_the_http_cache_keeps_its_fetch_time_and_says_cached(
+    make_server, crawl, tmp_path: Path
+) -> None:
+    server = make_server()
+    chain_site(server, 1)
+    settings = {"HTTPCACHE_ENABLED": True, "HTTPCACHE_DIR": str(tmp_path / "cache")}
+    args = {"follow": "no"}
+    (first,) = crawl([server.url_for("/p0")], settings=settings, spider_args=args).items
+    (again,) = crawl([server.url_for("/p0")], settings=settings, spider_args=args).items
+    assert first["cached"] is False and again["cached"] is True
+    assert again["fetched_at"] == first["fetched_at"]
+    assert first["fetched_at"].endswith("Z")

@@ -43,7 +43,7 @@ def test_minimal_entry_reads_with_its_defaults() -> None:
 
 def test_list_metadata_and_free_fields_are_read() -> None:
     head = 'id: court-orders\nversion: 3\nowner: "ops@example.org"\nnotes: [anything, goes]\n'
-    parsed = parse_blocklist((head + GOOD + "    reviewer: someone\n").encode(), "a.yaml")
+    parsed = parse_blocklist((head + GOOD + "    x-reviewer: someone\n").encode(), "a.yaml")
     assert parsed.problems == ()
     assert parsed.info.describe() == {
         "id": "court-orders",
@@ -122,9 +122,24 @@ def test_every_problem_is_reported_not_just_the_first() -> None:
     ]
 
 
-def test_a_file_with_any_problem_yields_no_entries() -> None:
-    parsed = parse_blocklist((GOOD + "    match: nearby\n").encode(), "x.yaml")
-    assert parsed.blocklist is None and parsed.info.sha256
+def test_a_file_with_a_bad_entry_still_yields_its_valid_entries_for_counting() -> None:
+    bad = "  - domain: bad.example\n    reason: x\n    source: y\n    added: 2026-01-15\n"
+    other = bad.replace("bad.example", "other.example")
+    parsed = parse_blocklist((GOOD + bad + "    mach: exact\n" + other).encode(), "x.yaml")
+    assert [str(p) for p in parsed.problems] == [
+        "x.yaml:10: mach: unknown key; did you mean match?"
+    ]
+    assert [e.domain for e in parsed.blocklist.entries] == ["infringing.example", "other.example"]
+
+
+def test_a_misspelt_key_is_an_error_naming_the_closest_known_key() -> None:
+    assert problems(GOOD + "    expries: 2027-01-01\n") == [
+        "x.yaml:6: expries: unknown key; did you mean expires?"
+    ]
+    assert problems(GOOD + "    colour: red\n") == [
+        "x.yaml:6: colour: unknown key; known keys: domain, match, reason, source, added, "
+        "expires; notes go under x-NAME"
+    ]
 
 
 @pytest.mark.parametrize(

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 import tempfile
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -33,6 +34,7 @@ from crawler.log.export.table import (
     FIRST_COLUMNS,
     LAST_COLUMNS,
     TIMESTAMP,
+    NameCheck,
     RecordFilter,
     column_order,
     is_time_column,
@@ -40,7 +42,11 @@ from crawler.log.export.table import (
 from crawler.progress import TerminalProgress
 
 FORMATS = ("csv", "jsonl", "parquet")
+STDOUT = Path("-")
 _NUMBERS = {pa.int64(), pa.float64()}
+# Rows per Parquet row group: readers plan and skip by row group, and each carries its own
+# column metadata, so small ones bloat the file and slow scans (the whole file when smaller).
+ROW_GROUP_ROWS = 1 << 16
 
 
 @dataclass(frozen=True)
@@ -58,21 +64,52 @@ def export_logs(
     keep: RecordFilter,
     progress: TerminalProgress | None = None,
 ) -> ExportResult:
-    """Write every record of ``paths`` that ``keep`` keeps to ``out`` in format ``fmt``."""
-    chunks = read_chunks(paths, progress)
-    with _replace_when_done(out) as handle, collector_paused():
+    """Write every record of ``paths`` that ``keep`` keeps to ``out`` (``-``: standard
+    output) in format ``fmt``. A check or reason name no record has is a ``HeedError``."""
+    names = NameCheck()
+    chunks = _noting(read_chunks(paths, progress), names)
+    spool_dir = None if out == STDOUT else out.parent
+    with _output(out) as handle, collector_paused():
         if fmt == "jsonl":
-            return _write_jsonl(chunks, keep, handle)
-        with tempfile.TemporaryFile(dir=out.parent, prefix=".heed-export-") as spool_file:
-            spool = _Spool(spool_file)
-            for chunk in chunks:
-                spool.add(with_log(chunk.table.filter(keep.mask(chunk.table)), str(chunk.path)))
-            if progress is not None:
-                progress.phase(f"writing {out.name}")
-            schema = spool.schema(timestamps=fmt == "parquet")
-            write = _write_csv if fmt == "csv" else _write_parquet
-            write(spool.tables(schema), schema, handle)
-            return ExportResult(spool.rows, len(schema))
+            result = _write_jsonl(chunks, keep, handle)
+            _check_names(names, keep)
+        else:
+            with tempfile.TemporaryFile(dir=spool_dir, prefix=".heed-export-") as spool_file:
+                spool = _Spool(spool_file)
+                for chunk in chunks:
+                    table = chunk.table.filter(keep.mask(chunk.table))
+                    spool.add(with_log(table, str(chunk.path)))
+                _check_names(names, keep)
+                if progress is not None:
+                    progress.phase(f"writing {out.name or 'to standard output'}")
+                schema = spool.schema(timestamps=fmt == "parquet")
+                write = _write_csv if fmt == "csv" else _write_parquet
+                write(spool.tables(schema), schema, handle)
+                result = ExportResult(spool.rows, len(schema))
+        return result
+
+
+def _noting(chunks: Iterator[Chunk], names: NameCheck) -> Iterator[Chunk]:
+    for chunk in chunks:
+        names.add(chunk.table)
+        yield chunk
+
+
+def _check_names(names: NameCheck, keep: RecordFilter) -> None:
+    problem = names.unknown(keep)
+    if problem is not None:
+        raise HeedError(problem)
+
+
+@contextmanager
+def _output(out: Path) -> Iterator[IO[bytes]]:
+    """Standard output for ``-`` (for pipes: ``| duckdb``, ``| jq``), else a file."""
+    if out != STDOUT:
+        with _replace_when_done(out) as handle:
+            yield handle
+        return
+    yield sys.stdout.buffer
+    sys.stdout.buffer.flush()
 
 
 @contextmanager
@@ -192,6 +229,25 @@ def _write_csv(tables: Iterator[pa.Table], schema: pa.Schema, handle: IO[bytes])
 
 
 def _write_parquet(tables: Iterator[pa.Table], schema: pa.Schema, handle: IO[bytes]) -> None:
+    """Chunks are gathered into row groups of ``ROW_GROUP_ROWS`` (one chunk per run header
+    and per log body would make a row group of a handful of rows each)."""
     with pq.ParquetWriter(handle, schema, compression="zstd") as writer:
+        pending: list[pa.Table] = []
+        rows = 0
         for table in tables:
-            writer.write_table(table)
+            pending.append(table)
+            rows += table.num_rows
+            if rows >= ROW_GROUP_ROWS:
+                rows = _flush_groups(writer, pending)
+        if pending:
+            writer.write_table(pa.concat_tables(pending), row_group_size=ROW_GROUP_ROWS)
+
+
+def _flush_groups(writer: pq.ParquetWriter, pending: list[pa.Table]) -> int:
+    """Write every full row group of ``pending``; keep the rest there; return its rows."""
+    whole = pa.concat_tables(pending)
+    rows: int = whole.num_rows
+    full = rows - rows % ROW_GROUP_ROWS
+    writer.write_table(whole.slice(0, full), row_group_size=ROW_GROUP_ROWS)
+    pending[:] = [whole.slice(full)]
+    return rows - full

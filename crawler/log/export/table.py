@@ -89,6 +89,7 @@ class RecordFilter:
 
     decision: str | None = None
     checks: frozenset[str] | None = None
+    reasons: frozenset[str] | None = None
     since: str | None = None
     until: str | None = None
 
@@ -98,14 +99,44 @@ class RecordFilter:
         keep = pa.array([True] * table.num_rows, pa.bool_())
         if self.decision is not None:
             keep = pc.and_kleene(keep, pc.equal(_text(table, "decision"), self.decision))
-        if self.checks is not None:
-            wanted = pa.array(sorted(self.checks), pa.string())
-            keep = pc.and_kleene(keep, pc.is_in(_text(table, "check"), value_set=wanted))
+        for column, names in (("check", self.checks), ("reason", self.reasons)):
+            if names is not None:
+                wanted = pa.array(sorted(names), pa.string())
+                keep = pc.and_kleene(keep, pc.is_in(_text(table, column), value_set=wanted))
         if self.since is not None:
             keep = pc.and_kleene(keep, pc.greater_equal(_text(table, "ts"), self.since))
         if self.until is not None:
             keep = pc.and_kleene(keep, pc.less(_text(table, "ts"), self.until))
         return pc.fill_null(keep, False)
+
+
+class NameCheck:
+    """Collects the check and reason names the logs hold, so that a filter naming one no
+    record has (a typo: ``robot`` for ``robots``) is an error listing the real ones, not an
+    empty export."""
+
+    def __init__(self) -> None:
+        self.seen: dict[str, set[str]] = {"check": set(), "reason": set()}
+
+    def add(self, table: pa.Table) -> None:
+        for column, names in self.seen.items():
+            if column in table.column_names:
+                names.update(v for v in pc.unique(_text(table, column)).to_pylist() if v)
+
+    def unknown(self, keep: RecordFilter) -> str | None:
+        """What is wrong with ``keep``'s names, or ``None`` when every one occurs."""
+        for column, option, wanted in (
+            ("check", "--check", keep.checks),
+            ("reason", "--reason", keep.reasons),
+        ):
+            missing = sorted((wanted or set()) - self.seen[column])
+            if missing:
+                known = ", ".join(sorted(self.seen[column])) or "none"
+                return (
+                    f"{option} {', '.join(missing)}: no record in these logs has that "
+                    f"{column}; the {column}s they have: {known}"
+                )
+        return None
 
 
 def _text(table: pa.Table, name: str) -> pa.ChunkedArray | pa.Array:

@@ -93,7 +93,11 @@ def test_connection_refused_is_unreachable_and_disallows(crawl) -> None:
     result = crawl([f"http://127.0.0.1:{port}/page"])
     decision = result.decision_for(f"http://127.0.0.1:{port}/page")
     assert decision["decision"] == "deny" and decision["reason"] == "robots.unreachable"
-    assert decision["evidence"]["robots"]["doc_error"]
+    evidence = decision["evidence"]["robots"]
+    assert evidence["doc_error"]
+    # Nothing was received: the evidence says so, with no fetch time and no digest of nothing.
+    assert evidence["doc_fetched"] is False and evidence["doc_status"] is None
+    assert "doc_fetched_at" not in evidence and "doc_sha256" not in evidence
 
 
 def test_redirects_are_followed_across_hosts_and_apply_to_the_initial_origin(

@@ -24,14 +24,15 @@ def test_valid_list_exits_0_and_prints_no_problem(lists, capsys) -> None:
 
 def test_the_shipped_lists_are_valid(capsys, tmp_path, monkeypatch) -> None:
     monkeypatch.chdir(tmp_path)  # the default finds the project's blocklists/ from anywhere
-    assert main(["blocklist", "validate"]) == 0, capsys.readouterr().out
+    assert main(["blocklist", "validate"]) == 0, capsys.readouterr().err
 
 
 def test_invalid_list_exits_1_with_file_line_field_problem(lists, capsys) -> None:
     lists.write_text(lists.read_text() + ENTRY.format("https://x.example/").replace("15", "32"))
     assert main(["blocklist", "validate", str(lists)]) == 1
-    out = capsys.readouterr().out.splitlines()
-    assert out == [
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert err.splitlines()[:-1] == [
         f"{lists}:6: domain: 'https://x.example/' is a URL or path: write only the host, "
         "e.g. 'x.example'",
         f"{lists}:9: added: '2026-01-32' is not a date: write YYYY-MM-DD",
@@ -45,7 +46,7 @@ def test_warnings_print_and_exit_0(lists, tmp_path, capsys) -> None:
         encoding="utf-8",
     )
     assert main(["blocklist", "validate", str(tmp_path)]) == 0
-    out = capsys.readouterr().out
+    out = capsys.readouterr().err
     assert f"{other}:2: domain: warning: INFRINGING.example is already listed at {lists}:2" in out
     assert f"{other}:2: expires: warning: INFRINGING.example expired on 2026-02-01" in out
 
@@ -59,7 +60,7 @@ def test_no_input_makes_a_traceback(tmp_path, content, capsys) -> None:
     path = tmp_path / "hostile.yaml"
     path.write_bytes(content)
     assert main(["blocklist", "validate", str(path), str(tmp_path / "missing.yaml")]) == 1
-    out = capsys.readouterr().out
+    out = capsys.readouterr().err
     assert f"{tmp_path}/missing.yaml:1: file: no such file or folder" in out
     assert f"{path}:1:" in out
 
@@ -84,3 +85,26 @@ def test_check_refuses_invalid_lists(lists, capsys) -> None:
     lists.write_text("entries:\n  - domain: x\n")
     assert main(["blocklist", "check", "--list", str(lists), "x"]) == 2
     assert f"{lists}:2: reason: is required" in capsys.readouterr().err
+
+
+def test_errors_do_not_hide_warnings_or_the_true_count(tmp_path, capsys) -> None:
+    path = tmp_path / "list.yaml"
+    good = "".join(ENTRY.format(f"site{i}.example") for i in range(3))
+    path.write_text(
+        "entries:\n"
+        + good
+        + ENTRY.format("site0.example")
+        + ENTRY.format("bad.example")
+        + "    expries: 2027-01-01\n"
+        + ENTRY.format("future.example").replace("2026-01-15", "2126-01-15"),
+        encoding="utf-8",
+    )
+    assert main(["blocklist", "validate", str(path)]) == 1
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert err.splitlines() == [
+        f"{path}:14: domain: warning: site0.example is already listed at {path}:2",
+        f"{path}:22: expries: unknown key; did you mean expires?",
+        f"{path}:23: added: warning: 2126-01-15 is in the future; check the date",
+        "heed blocklist validate: 1 file(s), 5 valid entries, 1 error(s), 2 warning(s)",
+    ]

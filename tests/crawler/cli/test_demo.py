@@ -42,6 +42,17 @@ def test_demo_crawls_the_bundled_site_and_verifies_its_log(tmp_path: Path) -> No
     assert "chain intact" in out
     log = next((tmp_path / "heed-demo").glob("decisions-*.jsonl"))
     assert str(log) in out
+    records = len(log.read_text().splitlines())
+    # One count everywhere: the run header and the decisions, as verify counts them.
+    assert f"The log holds {records} records: the run header and {records - 1} decisions." in out
+    assert f"OK ({records} records, chain intact)" in out
+    # The down origin is explained before its warning; policy files are a table of their own.
+    assert "down on purpose" in out.split("robots.txt of")[0]
+    pages, documents = out.split("Policy files fetched for the checks")
+    assert "policy_document" not in pages.split("Decisions on pages")[1]
+    assert "robots.policy_document" in documents and "robots.allow" not in documents
+    assert "Next:\n  heed report heed-demo -o heed-demo/report" in out
+    assert "heed log verify heed-demo" in out
     assert "Traceback" not in proc.stderr
 
 

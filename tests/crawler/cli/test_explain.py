@@ -161,3 +161,26 @@ def test_a_crawl_that_refuses_to_start_says_why_in_one_line() -> None:
     assert proc.returncode == 2
     assert "heed: error: USER_AGENT='Scrapy/2.19' is Scrapy's default agent" in proc.stderr
     assert "Traceback" not in proc.stderr
+
+
+def test_checks_show_in_the_order_the_gates_ask_them_and_no_record_number_of_a_dropped_log(
+    make_server,
+) -> None:
+    server = make_server()
+    serve(server)
+    # marked-path sorts after length alphabetically but is asked first here, and robots last.
+    settings = {
+        "HEED_REQUEST_CHECKS": {
+            "tests.crawler.cli.explain_checks.MarkedPathCheck": 100,
+            "crawler.checks.robots.RobotsCheck": 200,
+        },
+        "HEED_RESPONSE_CHECKS": {
+            "tests.crawler.cli.explain_checks.LengthCheck": 100,
+            "tests.crawler.checks.marked.MarkedResponseCheck": 200,
+        },
+    }
+    proc = explain(server.url_for("/open"), settings=settings)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    asked = [line.split()[1] for line in proc.stdout.splitlines() if line.startswith("  allow")]
+    assert asked == ["marked-path", "robots", "length", "marked"]
+    assert "log record" not in proc.stdout and "Decision log" not in proc.stdout

@@ -54,8 +54,9 @@ def test_verify_fails_when_any_log_fails_and_names_its_first_bad_line(tmp_path, 
     foreign.write_text("url,decision\n")
     code = main(["log", "verify", str(good), str(bad), str(foreign), str(tmp_path / "gone.jsonl")])
     assert code == 1
-    out = capsys.readouterr().out.splitlines()
-    assert out[0] == f"{good}: OK (6 records, chain intact)"
+    out, err = capsys.readouterr()
+    assert out.splitlines() == [f"{good}: OK (6 records, chain intact)"]
+    out = [""] + err.splitlines()  # what went wrong is a diagnostic: stderr
     assert out[1].startswith(f"{bad}:4: seq is 4, expected 3")
     assert out[2] == f"{foreign}:1: not a Heed decision log: the first line is not JSON"
     assert out[3] == f"{tmp_path / 'gone.jsonl'}: cannot read: No such file or directory"
@@ -63,7 +64,7 @@ def test_verify_fails_when_any_log_fails_and_names_its_first_bad_line(tmp_path, 
 
 def test_verify_of_a_folder_without_logs_fails(tmp_path, capsys) -> None:
     assert main(["log", "verify", str(tmp_path)]) == 1
-    assert "no log files found" in capsys.readouterr().out
+    assert "no log files found" in capsys.readouterr().err
 
 
 def test_corrupt_or_foreign_input_is_a_clear_error_never_a_traceback(tmp_path: Path) -> None:
@@ -99,3 +100,46 @@ def test_export_rejects_a_time_bound_that_is_not_a_time(tmp_path, capsys) -> Non
         main(["log", "export", str(log), "-o", str(tmp_path / "o.csv"), "--since", "yesterday"])
     assert exit_.value.code == 2
     assert "'yesterday' is not an ISO 8601 date or time" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "csv", "parquet", None])
+def test_export_to_dash_writes_standard_output_and_the_summary_to_stderr(tmp_path, fmt) -> None:
+    log = write_log(tmp_path / "log.jsonl", 3)
+    chosen = ["--format", fmt] if fmt else []  # JSON Lines unless told otherwise
+    proc = subprocess.run(
+        [sys.executable, "-m", "crawler", "log", "export", str(log), *chosen, "-o", "-"],
+        capture_output=True,
+        cwd=tmp_path,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+        timeout=120,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert not (tmp_path / "-").exists()
+    assert proc.stderr.decode().startswith("-: 4 records")
+    assert f"({fmt or 'jsonl'}, from 1 log)" in proc.stderr.decode()
+    if fmt == "parquet":
+        import io
+
+        import pyarrow.parquet as pq
+
+        assert pq.read_table(io.BytesIO(proc.stdout)).num_rows == 4
+    else:
+        assert len(proc.stdout.decode().splitlines()) == 4 + (fmt == "csv")
+
+
+def test_every_command_sends_its_diagnostics_to_stderr_and_nothing_to_stdout(tmp_path) -> None:
+    log = write_log(tmp_path / "log.jsonl")
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("entries:\n  - domain: x.example\n    mach: exact\n")
+    for args in (
+        ["log", "verify", str(tmp_path / "missing")],
+        ["log", "export", str(log), "--check", "robot", "-o", str(tmp_path / "o.csv")],
+        ["report", str(tmp_path / "missing"), "-o", str(tmp_path / "r")],
+        ["blocklist", "validate", str(bad)],
+        ["explain", "ftp://127.0.0.1/"],
+    ):
+        proc = heed(*args, cwd=tmp_path)
+        assert proc.returncode in (1, 2), args
+        assert proc.stdout == "", (args, proc.stdout)
+        assert proc.stderr.strip() and "Traceback" not in proc.stderr, args

@@ -40,7 +40,7 @@ class Demo:
             timeout=120,
         )
         assert proc.returncode == 0, proc.stdout + proc.stderr
-        self.bases = dict(re.findall(r"^  (\w+)\s+(http://\S+)$", proc.stdout, flags=re.M))
+        self.bases = dict(re.findall(r"^  (\w+)\s+(http://\S+)", proc.stdout, flags=re.M))
         log = next(out.glob("decisions-*.jsonl"))
         self.records = [json.loads(line) for line in log.read_text().splitlines()]
         pages = (out / "pages.jsonl").read_text().splitlines()

@@ -27,7 +27,8 @@ def worker_log(path: Path, crawl: str, lists_sha: str, token: str = "HeedBot") -
 
 def verify(*paths: Path, capsys: Any) -> tuple[int, str]:
     code = main(["log", "verify", *map(str, paths)])
-    return code, capsys.readouterr().out
+    captured = capsys.readouterr()
+    return code, captured.out + captured.err
 
 
 def test_workers_of_one_crawl_with_the_same_blocklists_verify(

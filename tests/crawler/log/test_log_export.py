@@ -15,6 +15,7 @@ import pytest
 from crawler.cli import main
 from crawler.log.chain import DecisionLog
 from crawler.log.export.table import flatten
+from tests.crawler.test_logread import write_log
 
 
 def export(tmp_path: Path, logs: list[Path], fmt: str, *options: str) -> list[dict[str, Any]]:
@@ -82,8 +83,12 @@ def test_parquet_columns_are_typed(tmp_path, demo_crawl) -> None:
             ["--check", "access", "--check", "paywall"],
             lambda r: r.get("check") in ("access", "paywall"),
         ),
+        (
+            ["--reason", "robots.disallow", "--reason", "robots.unreachable"],
+            lambda r: r.get("reason") in ("robots.disallow", "robots.unreachable"),
+        ),
     ],
-    ids=["deny", "allowed-by-robots", "two-checks"],
+    ids=["deny", "allowed-by-robots", "two-checks", "two-reasons"],
 )
 def test_filters_keep_exactly_the_matching_records(tmp_path, demo_crawl, options, keeps) -> None:
     rows = export(tmp_path, [demo_crawl.log_path], "jsonl", *options)
@@ -166,3 +171,34 @@ def test_csv_cells_are_the_flattened_records_exactly(tmp_path, demo_crawl) -> No
         assert {k: v for k, v in row.items() if v} == {
             k: _as_text(v) for k, v in flat.items() if v is not None
         }
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "csv"])
+def test_a_check_or_reason_no_record_has_is_an_error_listing_the_known_ones(
+    tmp_path, demo_crawl, capsys, fmt
+) -> None:
+    out = tmp_path / f"out.{fmt}"
+    for option, typo, known in (
+        ("--check", "robot", "access, ai-txt, content-signal,"),
+        ("--reason", "robots.disallowed", "robots.allow, robots.disallow, robots.no_rule"),
+    ):
+        code = main(["log", "export", str(demo_crawl.log_path), option, typo, "-o", str(out)])
+        assert code == 2
+        err = capsys.readouterr().err
+        column = option.lstrip("-")
+        assert f"heed: error: {option} {typo}: no record in these logs has that {column}" in err
+        assert f"the {column}s they have: " in err and known in err
+        assert not out.exists()
+
+
+def test_parquet_row_groups_hold_64k_rows_or_the_whole_file(tmp_path) -> None:
+    small = [tmp_path / f"small{i}.jsonl" for i in range(10)]
+    for path in small:
+        write_log(path, 2)
+    export(tmp_path, small, "parquet")
+    assert pq.ParquetFile(tmp_path / "out.parquet").metadata.num_row_groups == 1
+    big = write_log(tmp_path / "big.jsonl", 70_000)
+    export(tmp_path, [big, *small], "parquet")
+    meta = pq.ParquetFile(tmp_path / "out.parquet").metadata
+    rows = [meta.row_group(i).num_rows for i in range(meta.num_row_groups)]
+    assert rows == [65_536, 70_001 + 30 - 65_536]

@@ -187,3 +187,65 @@ def test_a_log_with_no_decisions_still_reports(tmp_path) -> None:
     summary = report(tmp_path, [tmp_path / "log.jsonl"])
     assert summary["top_domains"] == [] and summary["timeline"] is None
     assert "nothing to show" in (tmp_path / "report" / "report.html").read_text(encoding="utf-8")
+
+
+def _mixed_log(path: Path) -> Path:
+    """a.example: one page fetched three times (a recrawl, a cache replay) and one other page,
+    then a request denied by robots.txt; b.example: one robots.txt deny of a request, and one
+    response denied twice over (noai and tdmrep findings); c and d.example: a request each
+    denied by tdmrep, the same check and reason as b.example's but at another stage."""
+    log = DecisionLog(path, fsync_every=0, fsync_seconds=3600)
+    log.write_header({"product_token": "HeedTestBot", "user_agent": "HeedTestBot/1"})
+    page = {"stage": "response", "decision": "allow", "check": "paywall",
+            "reason": "paywall.none", "status": 200, "bytes": 100}  # fmt: skip
+    fetches = [("https://a.example/1", False), ("https://a.example/1", False),
+               ("https://a.example/1", True), ("https://www.a.example/2", False)]  # fmt: skip
+    for url, cached in fetches:
+        log.write({"url": url, **page, **({"cached": True} if cached else {})})
+    for url in ("https://a.example/private", "https://b.example/private"):
+        log.write({"url": url, "stage": "request", "decision": "deny", "check": "robots",
+                   "reason": "robots.disallow"})  # fmt: skip
+    for url in ("https://c.example/x", "https://d.example/y"):  # tdmrep.json reserves them
+        log.write({"url": url, "stage": "request", "decision": "deny", "check": "tdmrep",
+                   "reason": "tdmrep.reserved"})  # fmt: skip
+    log.write({"url": "https://b.example/page", "stage": "response", "decision": "deny",
+               "check": "noai", "reason": "noai.noai", "status": 200, "bytes": 50,
+               "findings": {
+                   "noai": {"decision": "deny", "reason": "noai.noai"},
+                   "tdmrep": {"decision": "deny", "reason": "tdmrep.reserved"}}})  # fmt: skip
+    log.close()
+    return path
+
+
+def test_domains_table_counts_pages_unique_and_fetched_bytes_and_denials(tmp_path) -> None:
+    summary = report(tmp_path, [_mixed_log(tmp_path / "log.jsonl")])
+    content = summary["volumes"]["content"]
+    assert (content["pages"], content["unique_pages"], content["cached_pages"]) == (4, 2, 1)
+    assert summary["domains"] == [
+        {"domain": "a.example", "pages": 4, "unique_pages": 2, "bytes": 400, "denied": 1,
+         "denied_by_reason": {"robots.disallow": 1}},
+        {"domain": "b.example", "pages": 0, "unique_pages": 0, "bytes": 0, "denied": 2,
+         "denied_by_reason": {"noai.noai": 1, "robots.disallow": 1}},
+        {"domain": "c.example", "pages": 0, "unique_pages": 0, "bytes": 0, "denied": 1,
+         "denied_by_reason": {"tdmrep.reserved": 1}},
+        {"domain": "d.example", "pages": 0, "unique_pages": 0, "bytes": 0, "denied": 1,
+         "denied_by_reason": {"tdmrep.reserved": 1}},
+    ]  # fmt: skip
+    markdown = (tmp_path / "report" / "summary.md").read_text(encoding="utf-8")
+    assert "2 unique pages in 4 fetches" in markdown
+    assert "| a.example | 2 | 4 | 400 bytes | 1 | robots.disallow × 1 |" in markdown
+    assert "| b.example | 0 | 0 | 0 bytes | 2 | noai.noai × 1, robots.disallow × 1 |" in markdown
+
+
+def test_opt_outs_count_domains_per_check_reason_and_stage(tmp_path) -> None:
+    summary = report(tmp_path, [_mixed_log(tmp_path / "log.jsonl")])
+    rows = {(o["check"], o["reason"], o["stage"]): (o["denials"], o["domains"])
+            for o in summary["opt_outs"]}  # fmt: skip
+    assert rows == {
+        ("robots", "robots.disallow", "request"): (2, 2),
+        ("noai", "noai.noai", "response"): (1, 1),
+        ("tdmrep", "tdmrep.reserved", "response"): (1, 1),  # b.example only
+        ("tdmrep", "tdmrep.reserved", "request"): (2, 2),
+    }
+    for row in summary["opt_outs"]:
+        assert row["domains"] <= row["denials"]
