@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from crawler.errors import ConfigError, HeedError
+from crawler.errors import ConfigError, HeedError, LogWriteError
 from crawler.log.read import read_log
 
 EXIT_DENIED = 3
@@ -71,6 +71,7 @@ def _crawl(url: str, log: Path, overrides: dict[str, str]) -> str | None:
 
     from crawler.addon import project_settings
     from crawler.explain import ExplainSpider
+    from crawler.log.recorder import log_failure
 
     settings = project_settings()
     settings.setdict(
@@ -84,6 +85,8 @@ def _crawl(url: str, log: Path, overrides: dict[str, str]) -> str | None:
     failures: list[Any] = []
     process.crawl(crawler, url=url).addErrback(failures.append)
     process.start()
+    if why := log_failure(crawler):
+        raise LogWriteError(why)
     if failures:
         failure = failures[0]
         if isinstance(failure.value, HeedError):

@@ -1,7 +1,8 @@
 """``scrapy crawl`` that reports Heed's configuration errors as one clear line, not a traceback.
 
 A crawl that refuses to start (dishonest identity, invalid blocklist, bad argument, unwritable
-log) prints ``heed: error: ...`` and exits with the error's code (2).
+log) prints ``heed: error: ...`` and exits with the error's code (2). A crawl stopped because
+its decision log failed (full disk, write error, file removed or replaced) exits 1.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from scrapy.commands.crawl import Command as ScrapyCrawl
 from scrapy.exceptions import UsageError
 
 from crawler.errors import HeedError
+from crawler.log.recorder import log_failure
 
 if TYPE_CHECKING:
     import argparse
@@ -39,5 +41,8 @@ class Command(ScrapyCrawl):
         if refused:
             print(f"heed: error: {refused[0]}", file=sys.stderr)
             self.exitcode = refused[0].exit_code
+        elif why := log_failure(crawler):
+            print(f"heed: error: {why}", file=sys.stderr)
+            self.exitcode = 1
         elif self.crawler_process.bootstrap_failed:
             self.exitcode = 1

@@ -14,7 +14,9 @@ from twisted.python.failure import Failure
 
 from crawler.errors import ConfigError
 from crawler.gates import RESPONSE_SEQ
+from crawler.components import shared
 from crawler.log.chain import utc_now
+from crawler.log.recorder import DecisionRecorder
 from crawler.text import readable_text
 
 
@@ -68,6 +70,9 @@ class SiteSpider(scrapy.Spider):
         self.links = LinkExtractor()
         self.scheduled = 0
 
+    def _run_id(self) -> str:
+        return shared(self.crawler, DecisionRecorder).run_id
+
     def _room(self) -> bool:
         return not self.max_pages or self.scheduled < self.max_pages
 
@@ -88,6 +93,8 @@ class SiteSpider(scrapy.Spider):
             "fetched_at": utc_now(),
             "content_type": (response.headers.get(b"Content-Type") or b"").decode("latin-1"),
             "text": readable_text(response),
+            # The decision that let this page through: run_id names the log, seq the record.
+            "run_id": self._run_id(),
             "seq": response.meta.get(RESPONSE_SEQ),
         }
         if keep_html and isinstance(response, TextResponse):
