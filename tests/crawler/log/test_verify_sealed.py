@@ -258,7 +258,7 @@ def test_verify_exit_codes_tell_complete_broken_and_incomplete_apart(tmp_path, k
     assert f"{incomplete}: incomplete: " in out
     broken = sealed_log(tmp_path / "broken.jsonl")
     assert main(["log", "verify", "--key", str(pub), str(broken), str(incomplete)]) == 1
-    assert f"{broken}:6: checkpoint: the note is not signed" in capsys.readouterr().out
+    assert f"{broken}:5: checkpoint: the note is not signed" in capsys.readouterr().out
 
 
 def test_canonical_json_round_trips_the_written_lines(tmp_path) -> None:
