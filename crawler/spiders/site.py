@@ -14,7 +14,6 @@ from twisted.python.failure import Failure
 
 from crawler.errors import ConfigError
 from crawler.gates import RESPONSE_SEQ
-from crawler.components import shared
 from crawler.log.chain import utc_now
 from crawler.log.recorder import DecisionRecorder
 from crawler.text import readable_text
@@ -70,8 +69,10 @@ class SiteSpider(scrapy.Spider):
         self.links = LinkExtractor()
         self.scheduled = 0
 
-    def _run_id(self) -> str:
-        return shared(self.crawler, DecisionRecorder).run_id
+    def _run_id(self) -> str | None:
+        """The run's id, or ``None`` when the spider runs without Heed (stock comparisons)."""
+        recorder = self.crawler.get_extension(DecisionRecorder)
+        return recorder.run_id if recorder is not None else None
 
     def _room(self) -> bool:
         return not self.max_pages or self.scheduled < self.max_pages

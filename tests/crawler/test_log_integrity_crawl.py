@@ -34,7 +34,7 @@ def test_a_signed_crawl_verifies_with_its_key_and_checkpoint_file(make_server, c
     }
     result = crawl([server.url_for("/")], settings=settings)
     assert result.returncode == 0, result.stderr[-3000:]
-    stages = [r["stage"] for r in result.records]
+    stages = [r["stage"] for r in result.written]
     assert stages.count("checkpoint") >= 3 and stages[-1] == "close"
     pub, log = str(tmp_path / "signer.pub"), str(result.log_path)
     assert main(["log", "verify", "--key", pub, "--checkpoint", str(anchor), log]) == 0
@@ -126,7 +126,7 @@ def test_a_run_resumed_from_jobdir_names_the_run_before_it(make_server, tmp_path
         proc = subprocess.run(args, cwd=tmp_path, env=env, capture_output=True, text=True)
         assert proc.returncode == 0, proc.stderr[-3000:]
         logs.append(read_crawl(tmp_path, proc.returncode, proc.stdout, proc.stderr, name))
-    first, second = (result.records for result in logs)
+    first, second = (result.written for result in logs)
     resumes = second[0]["resumes"]
     assert resumes["run_id"] == first[0]["run_id"]
     assert resumes["last_hash"] == first[-1]["hash"]

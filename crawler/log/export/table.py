@@ -16,6 +16,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from crawler.log.read import SEAL_STAGES
 from crawler.report.domains import url_domain
 
 # The columns every reviewer looks for first, then evidence, then run-header facts, then the
@@ -98,8 +99,10 @@ class RecordFilter:
 
     def mask(self, table: pa.Table) -> pa.Array:
         """True for the rows of ``table`` to keep. A run header has no decision or check: it
-        is kept only when those are not filtered."""
-        keep = pa.array([True] * table.num_rows, pa.bool_())
+        is kept only when those are not filtered. Checkpoint and closing records are never
+        kept: they seal the log (``heed log verify``), they are not decisions."""
+        seals = pa.array(sorted(SEAL_STAGES), pa.string())
+        keep = pc.invert(pc.fill_null(pc.is_in(_text(table, "stage"), value_set=seals), False))
         if self.decision is not None:
             keep = pc.and_kleene(keep, pc.equal(_text(table, "decision"), self.decision))
         if self.checks is not None:
