@@ -3,7 +3,8 @@
 Each record is canonical JSON (sorted keys, no spaces, UTF-8) and carries ``prev`` (the hash of
 the record before it, or 64 zeros for the run header) and ``hash`` (SHA-256 of the record's
 canonical JSON without ``hash``). Editing, dropping or reordering a record breaks the chain.
-Each line is also a leaf of an RFC 9162 Merkle tree, so that checkpoints can sign its root.
+Each record's hash is also a leaf of an RFC 9162 Merkle tree, so that checkpoints can sign
+its root.
 """
 
 from __future__ import annotations
@@ -48,6 +49,13 @@ def record_hash(record: Mapping[str, Any]) -> str:
 # can contain it, and never written.
 _PLACEHOLDER = secrets.token_hex(32)
 _SLOT = f'"hash":"{_PLACEHOLDER}"'
+
+
+def record_leaf(digest: str) -> bytes:
+    """The Merkle leaf hash of a record: its 32-byte ``hash`` is the leaf data (RFC 9162
+    §2.1.1). The hash already commits to the whole record, so the leaf hashes 32 bytes, not
+    the line again."""
+    return leaf_hash(bytes.fromhex(digest))
 
 
 def chained_line(record: Mapping[str, Any]) -> tuple[str, str]:
@@ -167,7 +175,7 @@ class DecisionLog:
             self._drop_partial_line()
             raise LogWriteError(self._failure) from exc
         self._size += len(line)
-        self.tree.append(leaf_hash(line[:-1]))  # RFC 9162 §2.1.1: the line is the leaf data
+        self.tree.append(record_leaf(digest))
         seq = self._seq
         self._seq += 1
         self._prev = digest

@@ -61,9 +61,7 @@ def write_evidence(domain: str, logs: Iterable[Path], out: Path) -> Bundle:
             for entry in entries:
                 handle.write(entry["record"] + "\n")
                 record = json.loads(entry["record"])
-                (bundle.headers if record.get("stage") == "run" else bundle.records).append(
-                    record
-                )
+                (bundle.headers if record.get("stage") == "run" else bundle.records).append(record)
     (out / "summary.md").write_text(summary(bundle), encoding="utf-8")
     return bundle
 

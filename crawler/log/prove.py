@@ -15,13 +15,12 @@ from pathlib import Path
 from typing import Any
 
 from crawler.errors import LogReadError
-from crawler.log.chain import canonical_json
+from crawler.log.chain import canonical_json, record_hash, record_leaf
 from crawler.log.checkpoint import Checkpoint, NoteError, verify_note
 from crawler.log.merkle import (
     MAX_PROOF_LENGTH,
     MAX_TREE_SIZE,
     inclusion_proofs,
-    leaf_hash,
     verify_inclusion,
 )
 from crawler.log.read import MAX_LINE_BYTES, SEAL_STAGES, Chain, open_log
@@ -47,7 +46,7 @@ def prove(path: Path, wanted: Callable[[dict[str, Any]], bool]) -> dict[str, Any
                 note, size = record.get("checkpoint"), index
             elif index == 0 or wanted(record):
                 picked.append((index, raw[:-1]))
-            leaves.append(leaf_hash(raw[:-1]))
+            leaves.append(record_leaf(record["hash"]))
     chain.finish()
     if not isinstance(note, str):
         raise LogReadError(f"{path}: no checkpoint in the log: nothing can be proven")
@@ -117,7 +116,9 @@ def _proven(path: Path, entry: Any, n: int, checkpoint: Checkpoint) -> dict[str,
         raise LogReadError(f"{where}: not a record in canonical form")
     if record.get("seq") != index:
         raise LogReadError(f"{where}: its seq is not its index in the log")
-    leaf = leaf_hash(line.encode("utf-8"))
+    if record.get("hash") != record_hash(record):
+        raise LogReadError(f"{where}: its hash does not match its content")
+    leaf = record_leaf(record["hash"])
     if not verify_inclusion(leaf, index, checkpoint.size, hashes, checkpoint.root):
         raise LogReadError(f"{where} (seq {index}): not in the signed log (proof fails)")
     return record

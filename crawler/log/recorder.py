@@ -128,7 +128,11 @@ class DecisionRecorder:
             "time": self._started.strftime("%Y%m%dT%H%M%S.%fZ"),
         }
         key_path = settings.get("HEED_LOG_SIGNING_KEY")
-        key = SigningKey.load(key_path, settings.get("HEED_LOG_SIGNING_KEY_NAME")) if key_path else None
+        key = (
+            SigningKey.load(key_path, settings.get("HEED_LOG_SIGNING_KEY_NAME"))
+            if key_path
+            else None
+        )
         anchor = settings.get("HEED_CHECKPOINT_FILE")
         # Checked now, so that an unwritable path stops the crawl before it starts; the file
         # itself is created with the first record, so a refused crawl leaves none.

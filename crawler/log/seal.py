@@ -1,6 +1,6 @@
 """Checkpoints and the closing record: what lets a log prove it is whole and unaltered.
 
-Every line of the log is a leaf of an RFC 9162 Merkle tree (``crawler.log.chain``). A
+Every record of the log is a leaf of an RFC 9162 Merkle tree (``crawler.log.chain``). A
 checkpoint record carries a C2SP checkpoint of the tree before it (origin, size, root), signed
 with Ed25519 when a key is configured; each is also appended to an optional checkpoint file
 kept apart from the log. The closing record ends a cleanly closed log and carries the final
@@ -19,8 +19,6 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from crawler.errors import ConfigError, LogWriteError
 from crawler.log.chain import DecisionLog, canonical_json
-from crawler.log.read import CHECKPOINT_STAGE as CHECKPOINT
-from crawler.log.read import CLOSE_STAGE as CLOSE
 from crawler.log.checkpoint import (
     KeyFormatError,
     format_checkpoint,
@@ -29,6 +27,8 @@ from crawler.log.checkpoint import (
     sign_note,
     verifier_key,
 )
+from crawler.log.read import CHECKPOINT_STAGE as CHECKPOINT
+from crawler.log.read import CLOSE_STAGE as CLOSE
 
 DEFAULT_KEY_NAME = "heed"
 

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from crawler.errors import LogReadError
+from crawler.log.chain import record_leaf
 from crawler.log.checkpoint import (
     MAX_NOTE_BYTES,
     Checkpoint,
@@ -25,7 +26,7 @@ from crawler.log.checkpoint import (
     parse_note,
     verify_note,
 )
-from crawler.log.merkle import MerkleTree, leaf_hash
+from crawler.log.merkle import MerkleTree
 from crawler.log.read import (
     CLOSE_STAGE,
     MAX_LINE_BYTES,
@@ -153,7 +154,7 @@ class _Audit:
             self._seal(record, lineno)
         elif "decision" in record:
             self.counts[str(record["decision"])] += 1
-        self.tree.append(leaf_hash(raw[:-1]))
+        self.tree.append(record_leaf(record["hash"]))
 
     def _seal(self, record: Mapping[str, Any], lineno: int) -> None:
         problem = self._checkpoint_problem(record.get("checkpoint"))
@@ -256,4 +257,3 @@ def _anchor_problem(audit: _Audit, anchors: Anchors) -> str | None:
         if anchor.closing and not audit.closed:
             return f"{anchors.path} says the log was closed, but it has no closing record"
     return None
-

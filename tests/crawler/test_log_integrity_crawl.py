@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import subprocess
 import time
-from pathlib import Path
 
 from crawler.cli import main
 from crawler.log.seal import write_key_pair
@@ -45,17 +44,13 @@ def test_a_signed_crawl_verifies_with_its_key_and_checkpoint_file(make_server, c
 
 def test_deleting_the_log_mid_crawl_stops_the_crawl_with_a_non_zero_exit(make_server, tmp_path):
     server = site(make_server, pages=200)
-    args, env = crawl_command(
-        tmp_path, [server.url_for("/")], settings={"DOWNLOAD_DELAY": 0.05}
-    )
+    args, env = crawl_command(tmp_path, [server.url_for("/")], settings={"DOWNLOAD_DELAY": 0.05})
     proc = subprocess.Popen(
         args, cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
     )
     log = tmp_path / "decisions.jsonl"
     deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and (
-        not log.exists() or log.read_bytes().count(b"\n") < 8
-    ):
+    while time.monotonic() < deadline and (not log.exists() or log.read_bytes().count(b"\n") < 8):
         time.sleep(0.05)
     log.unlink()
     removed_at = len(server.log)

@@ -9,7 +9,7 @@ import pytest
 
 from crawler.cli import main
 from crawler.errors import LogReadError
-from crawler.log.chain import canonical_json
+from crawler.log.chain import chained_line
 from crawler.log.checkpoint import generate_key, load_private_key
 from crawler.log.evidence import write_evidence
 from crawler.log.prove import prove, verify_proof, write_proof
@@ -46,7 +46,7 @@ def test_an_edited_record_in_a_proof_fails(tmp_path, key, pub) -> None:
     entry = document["records"][1]
     record = json.loads(entry["record"])
     record["decision"] = "allow" if record["decision"] == "deny" else "deny"
-    entry["record"] = canonical_json(record)
+    entry["record"] = chained_line({k: v for k, v in record.items() if k != "hash"})[1]
     write_proof(document, tmp_path / "proof.json")
     with pytest.raises(LogReadError, match="not in the signed log"):
         verify_proof(tmp_path / "proof.json", key.verifier)

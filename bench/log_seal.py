@@ -1,0 +1,195 @@
+"""Benchmark: the sealed decision log (Merkle tree, signed checkpoints) and its readers.
+
+1. Write rate of a typical request record (the full request gate's evidence, about 1 kB):
+   the writer before checkpoints (main's ``crawler/log/chain.py`` at ``--base``) against the
+   writer with its Merkle tree and an Ed25519-signed checkpoint every 10,000 records, in the
+   same process and minutes; medians of several runs, and their ratio.
+2. ``heed log verify --key``, ``heed evidence`` and ``heed log export --domain`` over a signed
+   log of 1,000,000 records, each a fresh process, as a user runs them.
+
+    python -m bench.log_seal [--records 1000000] [--runs 3] [--base 3f46a4f]
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import os
+import random
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+from bench.log_tools import _request, _response, timed
+from bench.report import median, write_section
+from crawler.log.chain import DecisionLog
+from crawler.log.checkpoint import generate_key, load_private_key
+from crawler.log.seal import Sealer, SigningKey, log_origin
+
+WRITE_TARGET = 50_000  # records per second
+READ_TARGET = 30.0  # seconds over 1,000,000 records
+_WRITES = 200_000
+_SITES = 4000
+_TLDS = ("com", "org", "de", "fr", "co.uk", "com.au", "nl", "io")
+_EVERY = 10_000
+
+
+def _base_chain(commit: str, scratch: Path) -> ModuleType:
+    """main's writer as it was before checkpoints, loaded from git."""
+    source = subprocess.run(
+        ["git", "show", f"{commit}:crawler/log/chain.py"],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=Path(__file__).resolve().parent.parent,
+    ).stdout
+    path = scratch / "base_chain.py"
+    path.write_text(source)
+    spec = importlib.util.spec_from_file_location("base_chain", path)
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _typical(rnd: random.Random) -> dict[str, Any]:
+    host = f"www.site{rnd.randrange(_SITES)}.com"
+    path = f"/section{rnd.randrange(50)}/article-{rnd.randrange(10**6)}.html"
+    return {"url": f"https://{host}{path}", **_request(rnd, host, path, True)}
+
+
+def _write_rate(log_class: Any, path: Path, records: list[dict[str, Any]], sealed: bool) -> float:
+    """Records per second written (and sealed, when ``sealed``) to a fresh log."""
+    log = log_class(path, fsync_every=1000, fsync_seconds=1.0)
+    log.write_header({"run_id": "bench"})
+    sealer = Sealer(log, log_origin("bench"), key=_key(), every_records=_EVERY) if sealed else None
+    started = time.perf_counter()
+    for record in records:
+        log.write(record)
+        if sealer is not None and sealer.due():
+            sealer.checkpoint()
+    if sealer is not None:
+        sealer.close("finished", {"allow": len(records)})
+    log.close()
+    rate = len(records) / (time.perf_counter() - started)
+    path.unlink()
+    return rate
+
+
+def _key() -> SigningKey:
+    return SigningKey("heed", load_private_key(generate_key("heed")[0]))
+
+
+def write_signed_log(path: Path, records: int, key: SigningKey, seed: int = 1) -> Path:
+    """A signed, closed log of ``records`` records shaped like a full-stack crawl's."""
+    rnd = random.Random(seed)
+    hosts = [f"www.site{i}.{_TLDS[i % len(_TLDS)]}" for i in range(_SITES)]
+    log = DecisionLog(path, fsync_every=0, fsync_seconds=3600)
+    log.write_header({"run_id": "bench", "product_token": "HeedBot", "worker": "bench:1"})
+    sealer = Sealer(log, log_origin("bench"), key=key, every_records=_EVERY)
+    counts: Counter[str] = Counter()
+    while log.records < records - 1:
+        host = hosts[int(_SITES * rnd.random() ** 3)]  # a few big sites, a long tail
+        path_ = f"/section{rnd.randrange(50)}/article-{rnd.randrange(10**6)}.html"
+        url = f"https://{host}{path_}"
+        allowed = rnd.random() > 0.08
+        record = _request(rnd, host, path_, allowed)
+        seq = log.write({"url": url, **record})
+        counts[record["decision"]] += 1
+        if allowed:
+            response = _response(paywalled=rnd.random() < 0.03)
+            log.write({"url": url, **response, "status": 200, "request_seq": seq})
+            counts[response["decision"]] += 1
+        if sealer.due():
+            sealer.checkpoint()
+    sealer.close("finished", counts)
+    log.close()
+    return path
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--records", type=int, default=1_000_000)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--base", default="3f46a4f", help="main's commit before checkpoints")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="heed-bench-") as scratch:
+        work = Path(scratch)
+        base = _base_chain(args.base, work)
+        rnd = random.Random(7)
+        sample = [_typical(rnd) for _ in range(_WRITES)]
+        plain, sealed = [], []
+        for _ in range(args.runs):
+            plain.append(_write_rate(base.DecisionLog, work / "plain.jsonl", sample, False))
+            sealed.append(_write_rate(DecisionLog, work / "sealed.jsonl", sample, True))
+        before, after = median(plain), median(sealed)
+        record_chars = len(str(sample[0]))
+        del sample  # a forked command would count the parent's pages as its own peak memory
+        print(f"write: before {before:,.0f}/s, sealed {after:,.0f}/s", flush=True)
+        key = _key()
+        public = work / "heed.pub"
+        public.write_text(key.verifier + "\n")
+        log = write_signed_log(work / "decisions.jsonl", args.records, key)
+        size = log.stat().st_size
+        commands = {
+            "log verify --key": ["log", "verify", "--key", str(public), str(log)],
+            "evidence site0.com": ["evidence", "site0.com", str(log), "-o", str(work / "ev")],
+            "log export --domain site0.com": [
+                "log",
+                "export",
+                str(log),
+                "--domain",
+                "site0.com",
+                "-o",
+                str(work / "d.jsonl"),
+            ],  # fmt: skip
+        }
+        rows = []
+        for name, command in commands.items():
+            runs = [timed(command) for _ in range(args.runs)]
+            seconds, cpu = median([r[0] for r in runs]), median([r[1] for r in runs])
+            memory = max(r[2] for r in runs) / 1024
+            verdict = "met" if seconds < READ_TARGET else "**missed**"
+            rows.append(
+                f"| `heed {name}` | {seconds:.1f} s | {cpu:.1f} s | {memory:,.0f} MiB | "
+                f"< {READ_TARGET:.0f} s | {verdict} |"
+            )
+            print(rows[-1], flush=True)
+        bundle = sum(1 for _ in (work / "ev" / "records.jsonl").open()) - 1
+    verdict = "met" if after >= WRITE_TARGET else "**missed**"
+    table = "\n".join(
+        [
+            "### Sealed decision log: Merkle tree, signed checkpoints, proofs",
+            "",
+            f"Write rate of a typical request record ({record_chars:,} characters of "
+            f"evidence), {_WRITES:,} records, median of {args.runs} runs "
+            "(`python -m bench.log_seal`): main's writer before checkpoints "
+            f"({args.base}) against the writer with its RFC 9162 tree and an Ed25519-signed "
+            f"checkpoint every {_EVERY:,} records, fsync every 1,000.",
+            "",
+            "| writer | records/s | ratio | target | |",
+            "| --- | --- | --- | --- | --- |",
+            f"| chain only (before) | {before:,.0f} | 1.00 | | |",
+            f"| chain + Merkle tree + signing | {after:,.0f} | {after / before:.2f} | "
+            f"≥ {WRITE_TARGET:,} | {verdict} |",
+            "",
+            f"Readers over a signed log of {args.records:,} records ({size / 1e6:,.0f} MB), "
+            f"median of {args.runs} runs, each a fresh process; site0.com is the largest site "
+            f"({bundle:,} decisions in its bundle). Load average "
+            f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores.",
+            "",
+            "| command | median wall time | median CPU time | peak memory | target | |",
+            "| --- | --- | --- | --- | --- | --- |",
+            *rows,
+        ]
+    )
+    print(f"written to {write_section('log_seal', table)}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
