@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import logging
@@ -170,7 +171,8 @@ class DecisionRecorder:
         if why:
             self._stop(why)
         elif self._header_written and self.sealer.due():
-            self._seal()
+            with contextlib.suppress(LogWriteError):  # _seal has stopped the crawl
+                self._seal()
 
     def _seal(self) -> None:
         try:

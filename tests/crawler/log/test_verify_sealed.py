@@ -264,3 +264,38 @@ def test_verify_exit_codes_tell_complete_broken_and_incomplete_apart(tmp_path, k
 def test_canonical_json_round_trips_the_written_lines(tmp_path) -> None:
     for raw in lines(sealed_log(tmp_path / "log.jsonl")):
         assert (canonical_json(json.loads(raw)) + "\n").encode() == raw
+
+
+def test_a_cut_signed_log_is_incomplete_with_its_key(tmp_path, key) -> None:
+    path = sealed_log(tmp_path / "log.jsonl", key=key)
+    cut(path, 3)
+    assert verify_log(path, key=key.verifier).state is State.INCOMPLETE
+
+
+def test_the_writer_notices_its_file_removed_renamed_or_replaced(tmp_path) -> None:
+    from crawler.log.chain import DecisionLog
+
+    for change, problem in [
+        (lambda p: p.unlink(), "removed or renamed"),
+        (lambda p: p.rename(p.with_suffix(".moved")), "removed or renamed"),
+        (lambda p: (p.with_suffix(".new").write_text("x\n"), p.with_suffix(".new").replace(p)),
+         "replaced"),
+    ]:  # fmt: skip
+        path = tmp_path / f"log{len(list(tmp_path.iterdir()))}.jsonl"
+        log = DecisionLog(path, fsync_every=0, fsync_seconds=3600)
+        log.write_header({})
+        assert log.check() is None
+        change(path)
+        assert problem in (log.check() or "")
+        with pytest.raises(Exception, match=problem):
+            log.write(DECISION)
+        log.close()
+
+
+def test_no_file_exists_until_the_first_record(tmp_path) -> None:
+    from crawler.log.chain import DecisionLog
+
+    log = DecisionLog(tmp_path / "later" / "log.jsonl")
+    assert not (tmp_path / "later").exists()
+    log.close()
+    assert not (tmp_path / "later" / "log.jsonl").exists()
