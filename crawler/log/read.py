@@ -56,13 +56,13 @@ def iter_log_files(paths: Iterable[str | Path]) -> Iterator[Path]:
 
 
 def read_logs(
-    paths: Iterable[Path], progress: Progress | None = None
+    paths: Iterable[Path], progress: Progress | None = None, *, seals: bool = False
 ) -> Iterator[tuple[Path, dict[str, Any]]]:
     """``read_log`` over several files in turn, each record with the file it came from."""
     for path in paths:
         if progress is not None:
             progress.start_file(path)
-        for record in read_log(path, progress):
+        for record in read_log(path, progress, seals=seals):
             yield path, record
 
 
