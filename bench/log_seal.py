@@ -180,8 +180,8 @@ def main() -> None:
             f"≥ {WRITE_TARGET:,} | {verdict} |",
             "",
             f"Readers over a signed log of {args.records:,} records ({size / 1e6:,.0f} MB), "
-            f"median of {args.read_runs} run(s), each a fresh process; site0.com is the largest site "
-            f"({bundle:,} decisions in its bundle). Load average "
+            f"median of {args.read_runs} run(s), each a fresh process; site0.com is the "
+            f"largest site ({bundle:,} decisions in its bundle). Load average "
             f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores.",
             "",
             "| command | median wall time | median CPU time | peak memory | target | |",
