@@ -31,6 +31,11 @@ HEED_LOG_SIGNING_KEY_NAME = "heed"
 HEED_CHECKPOINT_FILE = None
 
 # --- Items -------------------------------------------------------------------------------
+# The kinds of content the site spider keeps: "html", "pdf", "epub", "image" (a list, or on
+# the command line html,pdf,image or the JSON form). A response of another kind is recorded
+# and dropped before any spider sees it. With "image", the images pages show (<img>, srcset)
+# are stored by Scrapy's ImagesPipeline under IMAGES_STORE (default ./images).
+HEED_CONTENT = ["html", "pdf", "epub"]
 # Keep each page's raw HTML in its item (field "html") besides its readable text.
 HEED_KEEP_HTML = False
 
@@ -48,15 +53,27 @@ HEED_REQUEST_CHECKS = {
     "crawler.checks.content_signal.ContentSignalCheck": 170,
     "crawler.checks.tdmrep.TdmrepCheck": 180,
     "crawler.checks.aitxt.AiTxtCheck": 190,
+    # RSL licences named by robots.txt License: lines (fetched once per licence URL and TTL).
+    "crawler.checks.rsl.RslCheck": 195,
     "crawler.checks.robots.RobotsCheck": 200,
 }
 # Response checks, run on every response before anything else sees it.
 HEED_RESPONSE_CHECKS: dict[str, int] = {
+    # The kind of content (HEED_CONTENT), decided once for the gate and everything after it.
+    "crawler.checks.content.ContentCheck": 50,
     # Rights reservations in headers and the HTML head (one shared parse of the head).
     "crawler.checks.tdmrep.TdmrepCheck": 200,
     "crawler.checks.content_usage.ContentUsageCheck": 210,
     "crawler.checks.content_signal.ContentSignalCheck": 220,
     "crawler.checks.noai.NoaiCheck": 230,
+    # RSL licences named by a Link header or an HTML <link rel="license">.
+    "crawler.checks.rsl.RslCheck": 240,
+    # Reservations inside the asset: IPTC Data Mining and TDMRep in the XMP of images and PDFs,
+    # TDMRep in an EPUB's package document, C2PA training-and-data-mining assertions.
+    "crawler.checks.assets.IptcCheck": 250,
+    "crawler.checks.assets.XmpTdmrepCheck": 260,
+    "crawler.checks.assets.EpubTdmrepCheck": 270,
+    "crawler.checks.assets.C2paCheck": 280,
     "crawler.checks.access.AccessCheck": 100,
     "crawler.checks.access.PaywallCheck": 500,
 }
@@ -129,6 +146,10 @@ HEED_TDMREP_TTL = 86400
 HEED_AITXT_TTL = 86400
 # Bytes of tdmrep.json read; a larger file cannot be read whole and denies its origin.
 HEED_TDMREP_MAX_BYTES = 1048576
+# Seconds a fetched RSL licence document is trusted, and the bytes read of one (at most
+# 1,000,000); a licence that is larger, or cannot be fetched or read, denies what it covers.
+HEED_RSL_TTL = 86400
+HEED_RSL_MAX_BYTES = 1000000
 
 # --- Safe defaults -------------------------------------------------------------------------
 # Heed replaces Scrapy's robots middleware with its RFC 9309 gate.

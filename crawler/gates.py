@@ -166,6 +166,8 @@ class ResponseGate(_Gate):
         return cls(crawler, build_checks(crawler, "HEED_RESPONSE_CHECKS"))
 
     async def process_response(self, request: Request, response: Response) -> Response:
+        # Tied to its request now, not after the middlewares: checks note facts in its meta.
+        response.request = request
         page = Page(response)
         doc = request.meta.get(DOC_META)
         verdicts: list[Verdict] = []

@@ -1,10 +1,9 @@
 """robots.txt (RFC 9309): parse a file once, then ask which URLs a crawler may fetch, and why.
 
-Protego, the matcher Scrapy ships, makes every allow/disallow decision. Heed corrects what it
-reads where it departs from RFC 9309: the file is split into lines and groups here (a leading
-UTF-8 BOM is dropped, an unknown line between user-agent lines no longer splits a group, a
-product token no longer matches a longer one), and Protego is handed only the rules of the group
-that applies, one canonical line each.
+The file is split into lines and groups here (a leading UTF-8 BOM is dropped, an unknown line
+between user-agent lines does not split a group, a product token does not match a longer one),
+and the rules of the group that applies are indexed once by ``reservations.robots_rules``, which
+decides each URL and names the deciding line.
 """
 
 from __future__ import annotations
@@ -13,6 +12,7 @@ import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from reservations.pathmatch import request_target
 from reservations.robots_lines import (
     ALLOW_KEYS,
     CRAWL_DELAY_KEYS,
@@ -25,7 +25,7 @@ from reservations.robots_lines import (
     split_lines,
     token_words,
 )
-from reservations.robots_rules import GroupRules, request_target
+from reservations.robots_rules import GroupRules
 
 __all__ = [
     "MAX_PARSE_BYTES",
