@@ -17,6 +17,18 @@ HEED_DECISION_LOG = "decisions/%(name)s-%(time)s.jsonl"
 # fsync the log every N records or S seconds (whichever first) and at close; 0 records = time only.
 HEED_LOG_FSYNC_RECORDS = 1000
 HEED_LOG_FSYNC_SECONDS = 1.0
+# Every line of the log is a leaf of an RFC 9162 Merkle tree. A checkpoint record (tree size,
+# root hash) is written every N records or S seconds, whichever first, and in the closing
+# record; 0 turns either trigger off (docs/decision-log.md).
+HEED_CHECKPOINT_RECORDS = 10000
+HEED_CHECKPOINT_SECONDS = 60.0
+# Ed25519 private key (written by `heed log keygen -o FILE`) that signs every checkpoint, and
+# the key name its verifier key FILE.pub carries. None: checkpoints are unsigned.
+HEED_LOG_SIGNING_KEY = None
+HEED_LOG_SIGNING_KEY_NAME = "heed"
+# A file outside the log to which every checkpoint is also appended (JSON Lines), to keep an
+# anchor elsewhere: `heed log verify --checkpoint FILE` checks logs against it. None: off.
+HEED_CHECKPOINT_FILE = None
 
 # --- Progress ------------------------------------------------------------------------------
 # Seconds between Heed's progress lines (pages kept, denials by top reason, origins waiting or

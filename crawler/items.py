@@ -1,15 +1,17 @@
 """Every item links to its decision record, whatever spider made it.
 
 A spider middleware stamps each item a spider yields from a response with ``heed_seq`` (the
-``seq`` of the response decision that let that response in) and ``heed_log`` (the decision
-log's path): ``heed log`` and the exports find the record by the pair. Items of a class with a
-fixed set of fields (``scrapy.Item``, dataclasses) get the stamp only if they declare both
-fields; otherwise a warning says so once per class.
+``seq`` of the response decision that let that response in), ``heed_log`` (the decision log's
+path) and ``heed_run_id`` (the run's id, in its log's run header): ``heed log`` and the exports
+find the record by them. Items of a class with a fixed set of fields (``scrapy.Item``,
+dataclasses) get the stamp only if they declare ``heed_seq`` and ``heed_log``; otherwise a
+warning says so once per class.
 """
 
 from __future__ import annotations
 
 import logging
+from contextlib import suppress
 from typing import TYPE_CHECKING, Any
 
 from itemadapter import ItemAdapter
@@ -27,6 +29,8 @@ logger = logging.getLogger(__name__)
 
 SEQ_FIELD = "heed_seq"
 LOG_FIELD = "heed_log"
+# The run the record belongs to (its log's run header); set when the item can hold it.
+RUN_FIELD = "heed_run_id"
 
 
 class DecisionLink(BaseSpiderMiddleware):
@@ -34,7 +38,9 @@ class DecisionLink(BaseSpiderMiddleware):
 
     def __init__(self, crawler: Crawler) -> None:
         super().__init__(crawler)
-        self.log = str(shared(crawler, DecisionRecorder).log.path)
+        recorder = shared(crawler, DecisionRecorder)
+        self.log = str(recorder.log.path)
+        self.run_id = recorder.run_id
         self._warned: set[type] = set()
 
     def get_processed_item(self, item: Any, response: Response | None) -> Any:
@@ -45,6 +51,8 @@ class DecisionLink(BaseSpiderMiddleware):
         try:
             adapter[SEQ_FIELD] = seq
             adapter[LOG_FIELD] = self.log
+            with suppress(KeyError):
+                adapter[RUN_FIELD] = self.run_id
         except KeyError:
             self.crawler.stats.inc_value("heed/items/unlinked")
             if type(item) not in self._warned:

@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from crawler.log.read import SEAL_STAGES
+
 REPO = Path(__file__).resolve().parent.parent
 
 IDENTITY = {
@@ -40,7 +42,9 @@ class CrawlResult:
     stderr: str
     log_path: Path
     items: list[dict[str, Any]] = field(default_factory=list)
+    # The run header and decisions; ``written`` also holds the checkpoint and closing records.
     records: list[dict[str, Any]] = field(default_factory=list)
+    written: list[dict[str, Any]] = field(default_factory=list)
 
     def decisions(self, stage: str | None = None, url: str | None = None) -> list[dict[str, Any]]:
         """Decision records (run header left out), optionally of one stage and URL."""
@@ -120,7 +124,8 @@ def read_crawl(
     if feed.exists():
         result.items = [json.loads(line) for line in feed.read_text().splitlines() if line]
     if log_path.exists():
-        result.records = [json.loads(line) for line in log_path.read_text().splitlines() if line]
+        result.written = [json.loads(line) for line in log_path.read_text().splitlines() if line]
+        result.records = [r for r in result.written if r["stage"] not in SEAL_STAGES]
     return result
 
 

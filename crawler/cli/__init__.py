@@ -2,7 +2,7 @@
 
 Exit codes: 0 success; 1 a check failed (log verify, blocklist validate); 2 bad input or
 settings (``HeedError``); 3 ``heed explain`` / ``heed blocklist check``: the URL would be
-denied; 130 interrupted.
+denied; 4 ``heed log verify``: a log has no closing record (incomplete); 130 interrupted.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ EXIT_DENIED = 3
 SUBCOMMANDS = (
     "crawler.cli.demo",
     "crawler.cli.log",
+    "crawler.cli.evidence",
     "crawler.cli.report",
     "crawler.cli.explain",
     "crawler.cli.blocklist",

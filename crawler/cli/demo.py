@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from crawler.demo.server import DemoSite, serve_demo
+from crawler.errors import LogWriteError
 from crawler.log.verify import verify_log
 
 # Every demo origin is a seed but the listed one: the crawl must only ever meet it by redirect.
@@ -66,6 +67,7 @@ def crawl_demo(site: DemoSite, out: Path) -> Path:
     from scrapy.crawler import CrawlerProcess
 
     from crawler.addon import project_settings
+    from crawler.log.recorder import log_failure
 
     settings = project_settings()
     settings.setdict(demo_settings(site, out), priority="cmdline")
@@ -78,6 +80,8 @@ def crawl_demo(site: DemoSite, out: Path) -> Path:
     if failures:
         # A refusal to start (HeedError) is printed as one line by the heed command.
         failures[0].raiseException()
+    if why := log_failure(crawler):
+        raise LogWriteError(why)
     return Path(crawler.stats.get_value("heed/decision_log"))
 
 
@@ -90,7 +94,7 @@ def summarise(log: Path) -> tuple[Counter[tuple[str, str, str, str]], int]:
         for line in handle:
             record = json.loads(line)
             records += 1
-            if record["stage"] != "run":
+            if "decision" in record:
                 counts[
                     (record["stage"], record["decision"], record["check"], record["reason"])
                 ] += 1

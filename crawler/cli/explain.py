@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from crawler.cli import EXIT_DENIED
-from crawler.errors import ConfigError, HeedError
+from crawler.errors import ConfigError, HeedError, LogWriteError
 from crawler.log.read import read_log
 
 if TYPE_CHECKING:
@@ -75,6 +75,7 @@ def _crawl(url: str, log: Path, overrides: dict[str, str]) -> tuple[str | None, 
     from crawler.addon import project_settings
     from crawler.commands.crawl import Refusal
     from crawler.explain import ExplainSpider
+    from crawler.log.recorder import log_failure
 
     settings = project_settings()
     settings.setdict(
@@ -93,6 +94,8 @@ def _crawl(url: str, log: Path, overrides: dict[str, str]) -> tuple[str | None, 
         raise refusal.error
     if started.done() and not started.cancelled() and (failure := started.exception()):
         raise failure
+    if why := log_failure(crawler):
+        raise LogWriteError(why)
     spider = crawler.spider
     if not isinstance(spider, ExplainSpider):
         return None, {}

@@ -12,6 +12,7 @@ from crawler.log.export import FORMATS, STDOUT, export_logs
 from crawler.log.export.table import RecordFilter, parse_time_bound
 from crawler.log.read import iter_log_files
 from crawler.progress import TerminalProgress
+from crawler.report.domains import registrable_domain
 
 
 def register(commands: Any) -> None:
@@ -48,6 +49,12 @@ def register(commands: Any) -> None:
         "--since", type=_bound, metavar="TIME", help="keep records at or after TIME"
     )
     export.add_argument("--until", type=_bound, metavar="TIME", help="keep records before TIME")
+    export.add_argument(
+        "--domain",
+        type=registrable_domain,
+        metavar="DOMAIN",
+        help="keep records of DOMAIN's URLs (its registrable domain, subdomains included)",
+    )
     export.set_defaults(func=run_export)
 
 
@@ -78,6 +85,7 @@ def run_export(args: argparse.Namespace) -> int:
         reasons=frozenset(args.reason) if args.reason else None,
         since=args.since,
         until=args.until,
+        domain=args.domain,
     )
     progress = TerminalProgress("heed log export: reading", files)
     try:

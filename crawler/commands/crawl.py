@@ -2,8 +2,10 @@
 
 A crawl that refuses to start (dishonest identity, invalid blocklist, bad argument, unwritable
 log, unreachable Redis, a part of the guarantee switched off) prints ``heed: error: ...`` and
-exits with the error's code (2). Installing Heed registers this command for every Scrapy project
-(the ``scrapy.commands`` entry point), so a project of your own refuses the same way.
+exits with the error's code (2). A crawl stopped because its decision log failed (full disk,
+write error, file removed or replaced) exits 1. Installing Heed registers this command for
+every Scrapy project (the ``scrapy.commands`` entry point), so a project of your own refuses
+the same way.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from scrapy.commands.crawl import Command as ScrapyCrawl
 from scrapy.exceptions import UsageError
 
 from crawler.errors import ConfigError, HeedError
+from crawler.log.recorder import log_failure
 from crawler.scrapy_private import command_crawler
 from crawler.stack import ADDON, ADDON_FIX, addon_removed
 
@@ -56,6 +59,9 @@ class Command(ScrapyCrawl):
         self.crawler_process.start()
         if refusal.error is not None:
             self._refuse(refusal.error)
+        elif why := log_failure(crawler):
+            print(f"heed: error: {why}", file=sys.stderr)
+            self.exitcode = 1
         elif self.crawler_process.bootstrap_failed:
             self.exitcode = 1
 

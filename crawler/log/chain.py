@@ -3,6 +3,8 @@
 Each record is canonical JSON (sorted keys, no spaces, UTF-8) and carries ``prev`` (the hash of
 the record before it, or 64 zeros for the run header) and ``hash`` (SHA-256 of the record's
 canonical JSON without ``hash``). Editing, dropping or reordering a record breaks the chain.
+Each record's hash is also a leaf of an RFC 9162 Merkle tree, so that checkpoints can sign
+its root.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from crawler.errors import LogWriteError
+from crawler.log.merkle import MerkleTree, leaf_hash
 
 GENESIS = "0" * 64
 FORMAT = "heed-decision-log/1"
@@ -46,6 +49,13 @@ def record_hash(record: Mapping[str, Any]) -> str:
 # can contain it, and never written.
 _PLACEHOLDER = secrets.token_hex(32)
 _SLOT = f'"hash":"{_PLACEHOLDER}"'
+
+
+def record_leaf(digest: str) -> bytes:
+    """The Merkle leaf hash of a record: its 32-byte ``hash`` is the leaf data (RFC 9162
+    §2.1.1). The hash already commits to the whole record, so the leaf hashes 32 bytes, not
+    the line again."""
+    return leaf_hash(bytes.fromhex(digest))
 
 
 def chained_line(record: Mapping[str, Any]) -> tuple[str, str]:
@@ -98,16 +108,29 @@ class DecisionLog:
         self._size = 0
         self._last_sync = time.monotonic()
         self._failure: str | None = None
+        self._fd: int | None = None
+        self._identity: tuple[int, int] | None = None
+        self._closed = False
+        self.tree = MerkleTree()
+        _check_creatable(self.path)
+
+    def _open(self) -> int:
+        """Create the file at the first record, so a crawl refused at start leaves none."""
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._fd: int | None = os.open(
-                self.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_APPEND, 0o644
-            )
+            fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_APPEND, 0o644)
         except OSError as exc:
-            raise LogWriteError(
-                f"{self.path}: cannot create the decision log: {exc.strerror or exc}. "
-                "Set HEED_DECISION_LOG to a writable path that does not exist yet."
-            ) from exc
+            raise LogWriteError(_create_error(self.path, exc)) from exc
+        stat = os.fstat(fd)
+        self._fd, self._identity = fd, (stat.st_dev, stat.st_ino)
+        return fd
+
+    def _open_or_fail(self) -> int:
+        try:
+            return self._open()
+        except LogWriteError as exc:
+            self._failure = str(exc)
+            raise
 
     def write_header(self, header: Mapping[str, Any]) -> int:
         """Write the run header; it must be the first record of the file."""
@@ -121,19 +144,25 @@ class DecisionLog:
         return self._failure
 
     @property
+    def last_hash(self) -> str:
+        """The hash of the last record written (``GENESIS`` before the first)."""
+        return self._prev
+
+    @property
     def records(self) -> int:
         """How many records were written, run header included."""
         return self._seq
 
     def write(self, fields: Mapping[str, Any]) -> int:
         """Chain, write and return the ``seq`` of one record; raise ``LogWriteError`` on failure."""
-        if self._failure is not None or self._fd is None:
+        if self._failure is not None or self._closed:
             raise LogWriteError(self._failure or f"{self.path}: the decision log is closed")
+        fd = self._fd if self._fd is not None else self._open_or_fail()
         record = {"ts": utc_now(), **fields, "seq": self._seq, "prev": self._prev}
         digest, text = chained_line(record)
         line = (text + "\n").encode("utf-8")
         try:
-            written = os.write(self._fd, line)
+            written = os.write(fd, line)
             if written != len(line):
                 raise OSError(f"short write ({written} of {len(line)} bytes)")
             self._unsynced += 1
@@ -146,6 +175,7 @@ class DecisionLog:
             self._drop_partial_line()
             raise LogWriteError(self._failure) from exc
         self._size += len(line)
+        self.tree.append(record_leaf(digest))
         seq = self._seq
         self._seq += 1
         self._prev = digest
@@ -159,19 +189,64 @@ class DecisionLog:
             os.ftruncate(self._fd, self._size)
 
     def sync(self) -> None:
-        """Flush written records to stable storage."""
+        """Flush written records to stable storage, then check the file is still the log."""
         if self._fd is not None and self._unsynced:
             os.fsync(self._fd)
         self._unsynced = 0
         self._last_sync = time.monotonic()
+        self._check_path()
+
+    def check(self) -> str | None:
+        """Fail the log if its file was removed, renamed or replaced; return why it failed."""
+        if self._failure is None and self._fd is not None:
+            try:
+                self._check_path()
+            except OSError as exc:
+                self._failure = f"{self.path}: {exc}"
+        return self._failure
+
+    def _check_path(self) -> None:
+        """The open descriptor and the path must name the same file (device and inode)."""
+        if self._identity is None:
+            return
+        try:
+            stat = os.stat(self.path)
+        except FileNotFoundError:
+            raise OSError("the decision log was removed or renamed during the crawl") from None
+        if (stat.st_dev, stat.st_ino) != self._identity:
+            raise OSError("the decision log was replaced by another file during the crawl")
 
     def close(self) -> None:
-        """Sync and close; further writes fail."""
+        """Sync and close; further writes fail. A failure to sync fails the log."""
+        self._closed = True
         if self._fd is None:
             return
         try:
             if self._failure is None:
                 self.sync()
+        except OSError as exc:
+            self._failure = f"{self.path}: cannot write the decision log: {exc}"
         finally:
             os.close(self._fd)
             self._fd = None
+
+
+def _create_error(path: Path, exc: OSError) -> str:
+    return (
+        f"{path}: cannot create the decision log: {exc.strerror or exc}. "
+        "Set HEED_DECISION_LOG to a writable path that does not exist yet."
+    )
+
+
+def _check_creatable(path: Path) -> None:
+    """Fail now, before the crawl starts, if the log could not be created at its first record:
+    the path exists, or its nearest existing folder is not a writable folder."""
+    if path.exists() or path.is_symlink():
+        raise LogWriteError(_create_error(path, FileExistsError(17, "File exists")))
+    folder = path.parent
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent
+    if not folder.is_dir():
+        raise LogWriteError(_create_error(path, NotADirectoryError(20, "Not a directory")))
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise LogWriteError(_create_error(path, PermissionError(13, "Permission denied")))

@@ -125,6 +125,37 @@ def inclusion_proof(leaf_hashes: Sequence[bytes], index: int, size: int) -> list
     return proof
 
 
+def inclusion_proofs(
+    leaf_hashes: Sequence[bytes], size: int, indices: Iterable[int]
+) -> dict[int, list[bytes]]:
+    """The audit paths of many leaves of one tree, each node hashed once in all.
+
+    The same paths as ``inclusion_proof``: the tree's levels are built left to right with an
+    odd last node carried up, so node ``j`` of level ``L`` is the root of the leaves
+    ``j * 2**L`` up to ``(j + 1) * 2**L`` (or the end), the sibling RFC 9162 §2.1.3.1 needs.
+    """
+    _check_leaves(leaf_hashes, size)
+    wanted = sorted(set(indices))
+    if wanted and not 0 <= wanted[0] <= wanted[-1] < size:
+        raise ValueError(f"a leaf index is not in a tree of {size} leaves")
+    levels: list[Sequence[bytes]] = [leaf_hashes[:size]]
+    while len(levels[-1]) > 1:
+        level = levels[-1]
+        paired = [node_hash(level[i], level[i + 1]) for i in range(0, len(level) - 1, 2)]
+        if len(level) & 1:
+            paired.append(level[-1])
+        levels.append(paired)
+    proofs: dict[int, list[bytes]] = {}
+    for index in wanted:
+        path = []
+        for depth, level in enumerate(levels[:-1]):
+            sibling = (index >> depth) ^ 1
+            if sibling < len(level):
+                path.append(level[sibling])
+        proofs[index] = path
+    return proofs
+
+
 def _valid_hashes(*hashes: bytes) -> bool:
     return all(len(h) == HASH_SIZE for h in hashes)
 

@@ -15,7 +15,12 @@ from pathlib import Path
 from typing import Any, BinaryIO, Protocol
 
 from crawler.errors import LogReadError
-from crawler.log.chain import FORMAT, GENESIS, record_hash
+from crawler.log.chain import FORMAT, GENESIS, canonical_json, record_hash
+
+# The stages of the records that seal a log (crawler.log.seal), not decisions.
+CHECKPOINT_STAGE = "checkpoint"
+CLOSE_STAGE = "close"
+SEAL_STAGES = frozenset({CHECKPOINT_STAGE, CLOSE_STAGE})
 
 # A record line is a few KiB; a "line" longer than this is not one of ours (a binary file).
 MAX_LINE_BYTES = 64 * 1024 * 1024
@@ -51,23 +56,29 @@ def iter_log_files(paths: Iterable[str | Path]) -> Iterator[Path]:
 
 
 def read_logs(
-    paths: Iterable[Path], progress: Progress | None = None
+    paths: Iterable[Path], progress: Progress | None = None, *, seals: bool = False
 ) -> Iterator[tuple[Path, dict[str, Any]]]:
     """``read_log`` over several files in turn, each record with the file it came from."""
     for path in paths:
         if progress is not None:
             progress.start_file(path)
-        for record in read_log(path, progress):
+        for record in read_log(path, progress, seals=seals):
             yield path, record
 
 
-def read_log(path: Path, progress: Progress | None = None) -> Iterator[dict[str, Any]]:
+def read_log(
+    path: Path, progress: Progress | None = None, *, seals: bool = False
+) -> Iterator[dict[str, Any]]:
     """Yield every record of ``path`` in order, run header first; raise ``BadLine`` at the
-    first line that is not a sound, chained record (so nothing unverified is ever yielded)."""
+    first line that is not a sound, chained record (so nothing unverified is ever yielded).
+    Checkpoint and closing records are chained like the others but yielded only with
+    ``seals``: readers of decisions never see them."""
     chain = Chain(path)
     with open_log(path) as handle:
         while raw := handle.readline(MAX_LINE_BYTES):
-            yield chain.check(raw)
+            record = chain.check(raw)
+            if seals or record.get("stage") not in SEAL_STAGES:
+                yield record
             if progress is not None and not chain.lines % _PROGRESS_EVERY:
                 progress.update(handle.tell())
     chain.finish()
@@ -150,6 +161,10 @@ def _chain_problem(raw: bytes, record: dict[str, Any], lineno: int, prev: str) -
         return "prev does not match the hash of the record before: a record is missing or reordered"
     if not _hash_matches(raw, record):
         return "hash does not match the record's content: the record was edited"
+    if (canonical_json(record) + "\n").encode("utf-8") != raw:
+        # One record, one spelling: a duplicated key, other spacing or key order is not
+        # what the writer wrote, and could make two readers see two different records.
+        return "not in canonical form (duplicate key, spacing or key order): the line was edited"
     return None
 
 

@@ -43,6 +43,11 @@ def netloc_of(url: str) -> str:
     return url.split("/", 3)[2] if url.count("/") >= 2 else ""
 
 
+def url_domain(url: str) -> str:
+    """The registrable domain of an absolute URL's host."""
+    return registrable_domain(netloc_of(url))
+
+
 @dataclass(frozen=True)
 class TopDomainRule:
     """How many of the domains the summary must list."""

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from crawler.log.chain import utc_now
-from crawler.log.read import Progress, read_logs
+from crawler.log.read import SEAL_STAGES, Progress, read_logs
 from crawler.report.domains import TopDomainRule, netloc_of, registrable_domain
 from crawler.report.timeline import Timeline
 
@@ -27,7 +27,7 @@ def summarise(
 ) -> dict[str, Any]:
     """Read every log (verifying its chain) and return the facts of summary.json."""
     builder = SummaryBuilder()
-    for path, record in read_logs(paths, progress):
+    for path, record in read_logs(paths, progress, seals=True):
         builder.add(path, record)
     return builder.build(rule)
 
@@ -62,9 +62,11 @@ class SummaryBuilder:
             self._add_header(path, record)
             return
         log = self.logs[-1]
+        log["last_hash"] = record.get("hash")  # the closing record's, in a closed log
+        if stage in SEAL_STAGES:
+            return
         log["records"] += 1
         ts = record.get("ts") or ""
-        log["last_hash"] = record.get("hash")
         if self.first_ts is None or ts < self.first_ts:
             self.first_ts = ts
         if self.last_ts is None or ts > self.last_ts:

@@ -16,6 +16,9 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from crawler.log.read import SEAL_STAGES
+from crawler.report.domains import url_domain
+
 # The columns every reviewer looks for first, then evidence, then run-header facts, then the
 # chain: the order of a CSV header and of a Parquet schema.
 FIRST_COLUMNS = (
@@ -92,11 +95,15 @@ class RecordFilter:
     reasons: frozenset[str] | None = None
     since: str | None = None
     until: str | None = None
+    # A registrable domain (crawler.report.domains): records of its URLs, subdomains included.
+    domain: str | None = None
 
     def mask(self, table: pa.Table) -> pa.Array:
         """True for the rows of ``table`` to keep. A run header has no decision or check: it
-        is kept only when those are not filtered."""
-        keep = pa.array([True] * table.num_rows, pa.bool_())
+        is kept only when those are not filtered. Checkpoint and closing records are never
+        kept: they seal the log (``heed log verify``), they are not decisions."""
+        seals = pa.array(sorted(SEAL_STAGES), pa.string())
+        keep = pc.invert(pc.fill_null(pc.is_in(_text(table, "stage"), value_set=seals), False))
         if self.decision is not None:
             keep = pc.and_kleene(keep, pc.equal(_text(table, "decision"), self.decision))
         for column, names in (("check", self.checks), ("reason", self.reasons)):
@@ -107,6 +114,10 @@ class RecordFilter:
             keep = pc.and_kleene(keep, pc.greater_equal(_text(table, "ts"), self.since))
         if self.until is not None:
             keep = pc.and_kleene(keep, pc.less(_text(table, "ts"), self.until))
+        if self.domain is not None:
+            urls = _text(table, "url").to_pylist()
+            ours = [url is not None and url_domain(url) == self.domain for url in urls]
+            keep = pc.and_kleene(keep, pa.array(ours, pa.bool_()))
         return pc.fill_null(keep, False)
 
 

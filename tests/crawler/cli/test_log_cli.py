@@ -38,10 +38,11 @@ def test_verify_prints_a_line_per_log_of_files_and_folders(tmp_path, demo_crawl,
     single = write_log(tmp_path / "single.jsonl", 1)
     assert main(["log", "verify", str(runs), str(single)]) == 0
     out = capsys.readouterr().out.splitlines()
+    unsigned = "complete, chain intact; 1 checkpoint(s) unsigned: anyone could have rewritten"
     assert out == [
-        f"{runs / '2025' / 'a.jsonl'}: OK ({len(demo_crawl.records)} records, chain intact)",
-        f"{runs / 'b.jsonl'}: OK (4 records, chain intact)",
-        f"{single}: OK (2 records, chain intact)",
+        f"{runs / '2025' / 'a.jsonl'}: OK ({len(demo_crawl.written)} records, {unsigned} the log)",
+        f"{runs / 'b.jsonl'}: OK (5 records, {unsigned} the log)",
+        f"{single}: OK (3 records, {unsigned} the log)",
     ]
 
 
@@ -55,7 +56,7 @@ def test_verify_fails_when_any_log_fails_and_names_its_first_bad_line(tmp_path, 
     code = main(["log", "verify", str(good), str(bad), str(foreign), str(tmp_path / "gone.jsonl")])
     assert code == 1
     out, err = capsys.readouterr()
-    assert out.splitlines() == [f"{good}: OK (6 records, chain intact)"]
+    assert out.splitlines()[0].startswith(f"{good}: OK (7 records, complete, chain intact")
     out = [""] + err.splitlines()  # what went wrong is a diagnostic: stderr
     assert out[1].startswith(f"{bad}:4: seq is 4, expected 3")
     assert out[2] == f"{foreign}:1: not a Heed decision log: the first line is not JSON"
@@ -73,8 +74,8 @@ def test_corrupt_or_foreign_input_is_a_clear_error_never_a_traceback(tmp_path: P
     foreign = tmp_path / "photo.jsonl"
     foreign.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4)
     for args, problem in [
-        (["log", "verify", str(corrupt)], f"{corrupt}:6: "),
-        (["log", "export", str(corrupt), "-o", str(tmp_path / "out.csv")], f"{corrupt}:6: "),
+        (["log", "verify", str(corrupt)], f"{corrupt}:7: "),
+        (["log", "export", str(corrupt), "-o", str(tmp_path / "out.csv")], f"{corrupt}:7: "),
         (["report", str(foreign), "-o", str(tmp_path / "report")], "not a Heed decision log"),
         (["log", "export", str(foreign), "-o", str(tmp_path / "o.parquet")], "not a Heed"),
     ]:

@@ -9,18 +9,21 @@ import pytest
 
 from crawler.cli import main
 from crawler.log.chain import DecisionLog
+from crawler.log.seal import Sealer, log_origin
 
 
 def worker_log(path: Path, crawl: str, lists_sha: str, token: str = "HeedBot") -> Path:
     log = DecisionLog(path)
     log.write_header(
         {
+            "run_id": path.stem,
             "product_token": token,
             "blocklists": {"sha256": lists_sha, "entries": 3, "lists": []},
             "cluster": {"crawl": crawl, "worker": path.stem},
         }
     )
     log.write({"url": "http://127.0.0.1/", "stage": "request", "decision": "allow"})
+    Sealer(log, log_origin(path.stem)).close("finished", {"allow": 1})
     log.close()
     return path
 

@@ -158,6 +158,8 @@ def _as_text(value: Any) -> str:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))  # Arrow's CSV writer spells 60.0 as 60
     return str(value)
 
 

@@ -12,12 +12,15 @@ import pytest
 from crawler.errors import HeedError
 from crawler.log.chain import DecisionLog
 from crawler.log.read import BadLine, iter_log_files, read_log, read_logs
+from crawler.log.seal import Sealer, log_origin
 from tests.crawler.log.test_provenance import _edit, lines
 
 
 def write_log(path: Path, n: int = 5) -> Path:
     log = DecisionLog(path, fsync_every=0, fsync_seconds=3600)
-    log.write_header({"product_token": "HeedTestBot", "user_agent": "HeedTestBot/1"})
+    log.write_header(
+        {"run_id": "test-run", "product_token": "HeedTestBot", "user_agent": "HeedTestBot/1"}
+    )
     for i in range(n):
         log.write(
             {
@@ -29,12 +32,14 @@ def write_log(path: Path, n: int = 5) -> Path:
                 "evidence": {"robots": {"rule": "no rule matched", "note": 'é "q" | ,'}},
             }
         )
+    Sealer(log, log_origin("test-run")).close("finished", {"allow": n})
     log.close()
     return path
 
 
 def test_real_crawl_log_reads_back_record_for_record(demo_crawl) -> None:
     assert list(read_log(demo_crawl.log_path)) == demo_crawl.records
+    assert list(read_log(demo_crawl.log_path, seals=True)) == demo_crawl.written
 
 
 def test_several_logs_read_in_turn_each_record_with_its_file(tmp_path: Path) -> None:
@@ -51,7 +56,7 @@ TAMPERING: dict[str, tuple[Callable[[Path], object], int, str]] = {
         "was edited",
     ),
     "removed": (lambda p: p.write_text("".join(lines(p)[:2] + lines(p)[3:])), 3, "missing"),
-    "truncated": (lambda p: p.write_text("".join(lines(p))[:-10]), 6, "truncated last line"),
+    "truncated": (lambda p: p.write_text("".join(lines(p))[:-10]), 7, "truncated last line"),
     "garbage": (lambda p: p.write_text("".join(lines(p)[:3]) + "{not json\n"), 4, "not valid JSON"),
     "array": (lambda p: p.write_text("".join(lines(p)[:3]) + "[1, 2]\n"), 4, "not a JSON object"),
 }
@@ -106,14 +111,16 @@ def test_unreadable_path_is_named_without_a_line(tmp_path: Path) -> None:
     )
 
 
-def test_line_rewritten_with_equal_content_still_verifies(tmp_path: Path) -> None:
-    """The byte-level fast path only ever says yes; the canonical re-hash decides the rest."""
+def test_line_rewritten_with_equal_content_is_not_canonical_and_fails(tmp_path: Path) -> None:
+    """Same content, other spelling: one record must have one form, or two readers could see
+    two records (duplicate keys) behind one hash."""
     path = write_log(tmp_path / "log.jsonl")
     content = lines(path)
     content[2] = json.dumps(json.loads(content[2]), indent=None) + "\n"  # spaces after : and ,
     assert content[2] != lines(path)[2]
     path.write_text("".join(content), encoding="utf-8")
-    assert len(list(read_log(path))) == 6
+    with pytest.raises(BadLine, match="not in canonical form"):
+        list(read_log(path))
 
 
 def test_folders_expand_to_their_logs_recursively_in_name_order(tmp_path: Path) -> None:

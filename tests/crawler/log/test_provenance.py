@@ -10,14 +10,16 @@ import pytest
 
 from crawler.errors import LogWriteError
 from crawler.log.chain import GENESIS, DecisionLog, canonical_json, chained_line, record_hash
+from crawler.log.seal import Sealer, log_origin
 from crawler.log.verify import verify_log
 
 
 def write_log(path: Path, n: int = 5) -> Path:
     log = DecisionLog(path, fsync_every=2)
-    log.write_header({"product_token": "HeedTestBot"})
+    log.write_header({"run_id": "test-run", "product_token": "HeedTestBot"})
     for i in range(n):
         log.write({"url": f"http://127.0.0.1/{i}", "stage": "request", "decision": "allow"})
+    Sealer(log, log_origin("test-run")).close("finished", {"allow": n})
     log.close()
     return path
 
@@ -30,7 +32,7 @@ def test_records_are_chained_canonical_json_in_seq_order(tmp_path: Path) -> None
     path = write_log(tmp_path / "log.jsonl")
     records = [json.loads(line) for line in lines(path)]
     assert records[0]["stage"] == "run" and records[0]["prev"] == GENESIS
-    assert [r["seq"] for r in records] == list(range(6))
+    assert [r["seq"] for r in records] == list(range(7))
     for before, after in zip(records, records[1:], strict=False):
         assert after["prev"] == before["hash"]
     for line, record in zip(lines(path), records, strict=True):
@@ -116,7 +118,7 @@ def _edit(path: Path, index: int, change: dict[str, object]) -> None:
             3,
             "missing or reordered",
         ),
-        (lambda p: p.write_text("".join(lines(p))[:-10]), 6, "truncated last line"),
+        (lambda p: p.write_text("".join(lines(p))[:-10]), 7, "truncated last line"),
         (lambda p: p.write_text("".join(lines(p)[:3]) + "{not json\n"), 4, "not valid JSON"),
         (lambda p: p.write_text("".join(lines(p)[1:])), 1, "not a Heed run header"),
     ],

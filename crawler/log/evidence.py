@@ -1,0 +1,139 @@
+"""An evidence bundle for one registrable domain: the answer to "did you crawl my site, and
+what did you do?" (GPAI Code of Practice, Copyright chapter, Measure 1.5: complaints).
+
+The bundle holds the domain's records as written, the run headers, inclusion proofs against
+each log's signed checkpoint, and ``summary.md`` for a reader who never opens JSON. It holds
+no record of any other domain.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from crawler.log.prove import prove, write_proof
+from crawler.report.domains import url_domain
+
+# Rows of the summary's table of decisions; every record is in records.jsonl anyway.
+SUMMARY_ROWS = 500
+
+
+@dataclass
+class Bundle:
+    """What was found for the domain, log by log."""
+
+    domain: str
+    logs: list[str] = field(default_factory=list)
+    headers: list[dict[str, Any]] = field(default_factory=list)
+    records: list[dict[str, Any]] = field(default_factory=list)
+    unproven: int = 0
+
+
+def about(domain: str) -> Any:
+    """The predicate for records of ``domain``'s URLs, subdomains included."""
+
+    def wanted(record: dict[str, Any]) -> bool:
+        url = record.get("url")
+        return isinstance(url, str) and url_domain(url) == domain
+
+    return wanted
+
+
+def write_evidence(domain: str, logs: Iterable[Path], out: Path) -> Bundle:
+    """Write the bundle for ``domain`` to ``out``; ``LogReadError`` if a log does not verify."""
+    bundle = Bundle(domain)
+    proofs = out / "proofs"
+    proofs.mkdir(parents=True, exist_ok=True)
+    with (out / "records.jsonl").open("w", encoding="utf-8") as handle:
+        for path in logs:
+            document = prove(path, about(domain))
+            entries = document["records"]
+            if len(entries) < 2 and not document["after_checkpoint"]:
+                continue  # only the run header: this crawl never met the domain
+            name = f"{len(bundle.logs):03d}-{path.stem}.json"
+            write_proof(document, proofs / name)
+            bundle.logs.append(f"{path} (proof: proofs/{name})")
+            bundle.unproven += document["after_checkpoint"]
+            for entry in entries:
+                handle.write(entry["record"] + "\n")
+                record = json.loads(entry["record"])
+                (bundle.headers if record.get("stage") == "run" else bundle.records).append(record)
+    (out / "summary.md").write_text(summary(bundle), encoding="utf-8")
+    return bundle
+
+
+def summary(bundle: Bundle) -> str:
+    """The bundle in words: who crawled, what was requested, fetched and denied, when, why."""
+    records = bundle.records
+    requests = [r for r in records if r.get("stage") == "request"]
+    responses = [r for r in records if r.get("stage") == "response"]
+    fetched = [r for r in responses if r.get("decision") == "allow"]
+    denials = Counter(
+        (str(r.get("stage")), str(r.get("check")), str(r.get("reason")))
+        for r in records
+        if r.get("decision") == "deny"
+    )
+    times = sorted(str(r.get("ts")) for r in records)
+    lines = [
+        f"# What Heed did on {bundle.domain}",
+        "",
+        f"Decisions about {bundle.domain} and its subdomains, from {len(bundle.logs)} "
+        "decision log(s). Every decision Heed makes is written before the request is sent "
+        "or the page kept.",
+        "",
+    ]
+    if not records:
+        lines += ["No request to this domain is on record in these logs.", ""]
+        return "\n".join(lines)
+    lines += [
+        f"- First decision: {times[0]}; last: {times[-1]} (UTC).",
+        f"- Requests considered: {len(requests)}; refused before download: "
+        f"{sum(r.get('decision') == 'deny' for r in requests)}.",
+        f"- Pages downloaded and kept: {len(fetched)}; downloaded and refused: "
+        f"{len(responses) - len(fetched)}.",
+        "",
+        "## Who crawled",
+        "",
+    ]
+    for header in bundle.headers:
+        lines.append(
+            f"- Run {header.get('run_id')}: product token {header.get('product_token')}, "
+            f"user agent `{header.get('user_agent')}`, started {header.get('started_at')}."
+        )
+    lines += ["", "## Why requests or pages were refused", ""]
+    if denials:
+        lines += ["| stage | check | reason | count |", "|---|---|---|---|"]
+        for (stage, check, reason), n in denials.most_common():
+            lines.append(f"| {stage} | {check} | {reason} | {n} |")
+    else:
+        lines.append("Nothing was refused.")
+    lines += ["", "## Every decision", "", "| time (UTC) | stage | decision | reason | URL |"]
+    lines.append("|---|---|---|---|---|")
+    for r in records[:SUMMARY_ROWS]:
+        url = str(r.get("url")).replace("|", "%7C")
+        lines.append(
+            f"| {r.get('ts')} | {r.get('stage')} | {r.get('decision')} | {r.get('reason')} | "
+            f"{url} |"
+        )
+    if len(records) > SUMMARY_ROWS:
+        lines.append(f"\n{len(records) - SUMMARY_ROWS} more decisions are in records.jsonl.")
+    lines += [
+        "",
+        "## How to check this",
+        "",
+        "`records.jsonl` holds the records exactly as the log holds them. Each file in `proofs/` "
+        "proves, with RFC 9162 Merkle inclusion proofs, that those records are in the log whose "
+        "checkpoint the crawler signed: `heed log verify-proof proofs/FILE --key KEY.pub`, "
+        "with the verifier key the crawler operator publishes.",
+    ]
+    if bundle.unproven:
+        lines.append(
+            f"\n{bundle.unproven} decisions came after the logs' last checkpoint and cannot be "
+            "proven yet; they are left out."
+        )
+    lines += ["", "Logs:", "", *(f"- {log}" for log in bundle.logs), ""]
+    return "\n".join(lines)
