@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from scrapy.settings import BaseSettings, Settings
 
 # Settings whose value is a component table: Heed adds its rows, a project's rows stay.
-_TABLES = ("DOWNLOADER_MIDDLEWARES", "EXTENSIONS")
+_TABLES = ("DOWNLOAD_HANDLERS", "DOWNLOADER_MIDDLEWARES", "EXTENSIONS")
 
 
 def default_settings() -> dict[str, object]:

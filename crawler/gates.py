@@ -15,6 +15,18 @@ or is dropped. A check that fails with an exception denies (fail closed). A requ
 per-origin policy document (robots.txt, tdmrep.json) is asked only of the checks that set
 ``guards_origin_documents = True``.
 
+The request decision is taken when the request is handed to the network, not when it was
+queued: Scrapy holds a request in its per-host politeness queue (Crawl-delay) for as long as
+minutes, while a blocklist reload or an expired robots.txt may change the answer. So the request
+checks run in two stages, with one record per request:
+
+- on entry to the downloader (``RequestGate``, before the politeness queue): a deny is final and
+  recorded there; an allow writes nothing. This stage also loads the policy documents the checks
+  need (robots.txt, tdmrep.json, ai.txt), so that the second stage rarely waits on a fetch;
+- at send time (``crawler.send_gate.SendGate``, the download handler): the checks are asked
+  again and their answer is the request's record, its ``ts`` the moment of sending. A request
+  served from the HTTP cache is never sent: the response gate takes its request decision.
+
 ``heed explain`` sets ``EXPLAIN`` in a request's meta: that request is asked of every check even
 after a deny (the deny still stands), and its records say ``"explain": true``.
 """
@@ -23,13 +35,14 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
+from functools import cached_property
 from typing import TYPE_CHECKING, Any, Protocol
 
 from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.utils.misc import build_from_crawler, load_object
 
 from crawler.components import shared
-from crawler.errors import LogWriteError
+from crawler.errors import ConfigError, LogWriteError
 from crawler.log.recorder import DecisionRecorder
 from crawler.origin.documents import DOC_META
 from crawler.page import Page
@@ -38,9 +51,12 @@ from reservations.verdict import Verdict, allow, deny, most_restrictive
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
     from scrapy.http import Request, Response
+    from scrapy.settings import BaseSettings
 
 logger = logging.getLogger(__name__)
 
+# The download handler of every scheme: the request decision's send-time stage.
+SEND_GATE = "crawler.send_gate.SendGate"
 REQUEST_SEQ = "heed_request_seq"
 RESPONSE_SEQ = "heed_response_seq"
 EXPLAIN = "heed_explain"
@@ -81,31 +97,31 @@ def _findings(verdicts: list[Verdict]) -> dict[str, Any]:
     return {v.check: {"decision": v.decision, "reason": v.reason} for v in verdicts}
 
 
-class _Gate:
-    stage = ""
-
-    def __init__(self, crawler: Crawler, checks: list[Any]) -> None:
-        self.crawler = crawler
-        self.checks = checks
-        self.recorder = shared(crawler, DecisionRecorder)
-
-    def _record(self, url: str, verdicts: list[Verdict], fallback: Verdict, **fields: Any) -> int:
-        """Write the decision; a log failure denies (the recorder has stopped the crawl)."""
-        decision = most_restrictive(verdicts) or fallback
-        try:
-            seq = self.recorder.record(
-                url,
-                self.stage,
-                decision,
-                evidence=_evidence(verdicts),
-                findings=_findings(verdicts),
-                **fields,
-            )
-        except LogWriteError as exc:
-            raise IgnoreRequest(f"Heed: not logged, not fetched: {exc}") from exc
-        if not decision.allowed:
-            raise IgnoreRequest(f"Heed denied ({decision.reason}): {url}")
-        return seq
+def _record(
+    recorder: DecisionRecorder,
+    stage: str,
+    url: str,
+    verdicts: list[Verdict],
+    fallback: Verdict,
+    **fields: Any,
+) -> int:
+    """Write the decision; a deny, or a log failure (the recorder has stopped the crawl), raises
+    ``IgnoreRequest``."""
+    decision = most_restrictive(verdicts) or fallback
+    try:
+        seq = recorder.record(
+            url,
+            stage,
+            decision,
+            evidence=_evidence(verdicts),
+            findings=_findings(verdicts),
+            **fields,
+        )
+    except LogWriteError as exc:
+        raise IgnoreRequest(f"Heed: not logged, not fetched: {exc}") from exc
+    if not decision.allowed:
+        raise IgnoreRequest(f"Heed denied ({decision.reason}): {url}")
+    return seq
 
 
 def _policy_document(doc: str) -> Verdict:
@@ -129,16 +145,34 @@ async def _ask(check: Any, method: str, *args: Any) -> Verdict:
     return verdict
 
 
-class RequestGate(_Gate):
-    """Downloader middleware: judge each request before it is downloaded."""
+class RequestDecisions:
+    """Scrapy extension: the crawl's request checks, asked by both stages of the request gate.
 
-    stage = "request"
+    Once ``stopping`` is set (the crawl is closing), every request not yet sent is denied with
+    ``gate.stopped``: a graceful stop never waits out a politeness delay to send nothing.
+    """
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+        self.stopping = False
 
     @classmethod
-    def from_crawler(cls, crawler: Crawler) -> RequestGate:
-        return cls(crawler, build_checks(crawler, "HEED_REQUEST_CHECKS"))
+    def from_crawler(cls, crawler: Crawler) -> RequestDecisions:
+        return cls(crawler)
 
-    async def process_request(self, request: Request) -> None:
+    @cached_property
+    def checks(self) -> list[Any]:
+        # Built on first use (by the request gate): checks find other extensions while built.
+        return build_checks(self.crawler, "HEED_REQUEST_CHECKS")
+
+    @cached_property
+    def recorder(self) -> DecisionRecorder:
+        return shared(self.crawler, DecisionRecorder)
+
+    async def verdicts(self, request: Request) -> list[Verdict]:
+        """Every check's answer up to the first deny (all of them for ``heed explain``)."""
+        if self.stopping:
+            return [deny("gate", "gate.stopped", why="the crawl is stopping; not sent")]
         doc = request.meta.get(DOC_META)
         verdicts: list[Verdict] = []
         for check in self.checks:
@@ -150,22 +184,70 @@ class RequestGate(_Gate):
                 break
         if doc and all(v.allowed for v in verdicts):
             verdicts.append(_policy_document(doc))
+        return verdicts
+
+    def record(self, request: Request, verdicts: list[Verdict]) -> None:
+        """Record ``request``'s decision (its ``seq`` goes into its meta); a deny raises."""
         fallback = allow("gate", "gate.no_checks")
         explaining = _explaining(request.meta)
-        request.meta[REQUEST_SEQ] = self._record(request.url, verdicts, fallback, **explaining)
+        request.meta[REQUEST_SEQ] = _record(
+            self.recorder, "request", request.url, verdicts, fallback, **explaining
+        )
+
+    async def decide(self, request: Request) -> None:
+        """The decision that counts, taken as the request leaves; a deny raises."""
+        self.record(request, await self.verdicts(request))
 
 
-class ResponseGate(_Gate):
+def check_handlers(settings: BaseSettings) -> None:
+    """Refuse to start when a scheme is downloaded by anything but the send-time gate."""
+    handlers: dict[str, Any] = dict(settings.getwithbase("DOWNLOAD_HANDLERS"))
+    bypassing = sorted(s for s, path in handlers.items() if path not in (None, SEND_GATE))
+    if bypassing:
+        raise ConfigError(
+            f"DOWNLOAD_HANDLERS replaces Heed's send-time gate for {', '.join(bypassing)}: "
+            "name your handler in HEED_DOWNLOAD_HANDLERS instead"
+        )
+
+
+class RequestGate:
+    """Downloader middleware, the early stage: a request denied now never enters the
+    politeness queue, and the policy documents are loaded before it waits there."""
+
+    def __init__(self, decisions: RequestDecisions) -> None:
+        self.decisions = decisions
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> RequestGate:
+        check_handlers(crawler.settings)
+        decisions = shared(crawler, RequestDecisions)
+        decisions.checks  # noqa: B018  built now: an invalid blocklist stops the crawl here
+        return cls(decisions)
+
+    async def process_request(self, request: Request) -> None:
+        request.meta.pop(REQUEST_SEQ, None)  # a redirect copies the previous hop's meta
+        verdicts = await self.decisions.verdicts(request)
+        if not all(v.allowed for v in verdicts):
+            self.decisions.record(request, verdicts)
+
+
+class ResponseGate:
     """Downloader middleware closest to the downloader: judge each response before anything
     else (HTTP cache, redirect, retry, spider, pipelines) sees it; a deny drops the body."""
 
-    stage = "response"
+    def __init__(self, crawler: Crawler, checks: list[Any]) -> None:
+        self.checks = checks
+        self.decisions = shared(crawler, RequestDecisions)
+        self.recorder = shared(crawler, DecisionRecorder)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ResponseGate:
         return cls(crawler, build_checks(crawler, "HEED_RESPONSE_CHECKS"))
 
     async def process_response(self, request: Request, response: Response) -> Response:
+        if "cached" in response.flags and REQUEST_SEQ not in request.meta:
+            # Served from the HTTP cache, so never sent: its request decision is taken now.
+            await self.decisions.decide(request)
         page = Page(response)
         doc = request.meta.get(DOC_META)
         verdicts: list[Verdict] = []
@@ -184,5 +266,7 @@ class ResponseGate(_Gate):
         if "cached" in response.flags:
             fields["cached"] = True
         fields.update(_explaining(request.meta))
-        request.meta[RESPONSE_SEQ] = self._record(response.url, verdicts, fallback, **fields)
+        request.meta[RESPONSE_SEQ] = _record(
+            self.recorder, "response", response.url, verdicts, fallback, **fields
+        )
         return page.response
