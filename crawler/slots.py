@@ -31,9 +31,9 @@ POLL_SECONDS = 0.2
 
 
 def closing(engine: ExecutionEngine) -> bool:
-    """True once the engine stops (Ctrl-C) or its spider is being closed."""
+    """True once the spider is being closed (Ctrl-C stops the engine, then closes it)."""
     slot = engine._slot
-    return not engine.running or slot is None or slot.closing is not None
+    return slot is not None and slot.closing is not None
 
 
 def release_queues(downloader: Downloader) -> int:
@@ -55,6 +55,7 @@ class StopReleasesQueues:
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
         self._poll = LoopingCall(self._look)
+        self._started = False
         crawler.signals.connect(self._start, signal=signals.spider_opened)
         crawler.signals.connect(self._stop, signal=signals.spider_closed)
 
@@ -71,7 +72,10 @@ class StopReleasesQueues:
 
     def _look(self) -> None:
         engine = self.crawler.engine
-        if engine is None or not closing(engine):
+        if engine is None:
             return
-        shared(self.crawler, RequestDecisions).stopping = True
-        release_queues(engine.downloader)
+        self._started = self._started or engine.running
+        # Ctrl-C stops the engine (``running`` turns False) before it closes the spider.
+        if closing(engine) or (self._started and not engine.running):
+            shared(self.crawler, RequestDecisions).stopping = True
+            release_queues(engine.downloader)

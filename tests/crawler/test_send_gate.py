@@ -29,12 +29,13 @@ class Site:
     """``/`` links to ten pages; every arrival is timed on the server; ``on_page`` runs when a
     page is served, with how many pages were served before it."""
 
-    def __init__(self, server, crawl_delay: float, on_page=None) -> None:
+    def __init__(self, server, crawl_delay: float, on_page=None, closes_after: int = 99) -> None:
         self.arrivals: list[tuple[str, float]] = []
         self.lock = threading.Lock()
         self.on_page = on_page
-        robots = f"User-agent: *\nCrawl-delay: {crawl_delay}\nAllow: /\n"
-        server.expect_request("/robots.txt").respond_with_handler(self._serve(robots))
+        self.robots = f"User-agent: *\nCrawl-delay: {crawl_delay}\n"
+        self.closes_after = closes_after
+        server.expect_request("/robots.txt").respond_with_handler(self._robots)
         links = "".join(f'<a href="{p}">{p}</a>' for p in PAGES)
         server.expect_request("/").respond_with_handler(self._serve(links, HTML))
         for page in PAGES:
@@ -50,6 +51,11 @@ class Site:
             return Response(body, content_type=content_type)
 
         return handle
+
+    def _robots(self, request: Request) -> Response:
+        """``Allow: /`` until ``closes_after`` pages were served, then ``Disallow: /``."""
+        rule = "Allow: /" if len(self.pages()) < self.closes_after else "Disallow: /"
+        return self._serve(f"{self.robots}{rule}\n")(request)
 
     def paths(self) -> list[str]:
         with self.lock:
@@ -94,6 +100,26 @@ def test_a_host_listed_while_requests_wait_out_the_crawl_delay_is_not_contacted_
     # Each deny was taken when its turn to be sent came, one Crawl-delay after the last.
     assert denied[0] > edited[0]
     assert all(1.5 < later - earlier < 3 for earlier, later in pairwise(denied))
+
+
+def test_a_robots_txt_that_closes_while_requests_wait_is_obeyed_when_they_leave(
+    make_server, crawl
+) -> None:
+    server = make_server()
+    site = Site(server, crawl_delay=1.5, closes_after=2)
+    result = crawl(
+        [server.url_for("/")],
+        # One request at a time, robots.txt trusted for less than a Crawl-delay: each request
+        # holds the host's only place while its send-time check fetches robots.txt again.
+        settings={"HEED_ROBOTS_TTL": 1, "CONCURRENT_REQUESTS_PER_DOMAIN": 1},
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert len(site.pages()) == 2
+    records = [r for r in result.decisions("request") if r["url"].endswith(tuple(PAGES))]
+    assert len(records) == 10
+    denied = [r for r in records if r["decision"] == "deny"]
+    assert len(denied) == 8 and {r["reason"] for r in denied} == {"robots.disallow"}
 
 
 def test_ctrl_c_stops_at_once_instead_of_waiting_out_the_crawl_delay(
