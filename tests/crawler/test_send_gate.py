@@ -167,3 +167,30 @@ def test_the_private_scrapy_api_a_graceful_stop_uses_is_still_there() -> None:
     assert "closing" in _Slot.__init__.__code__.co_names
     assert "_slot" in ExecutionEngine.__init__.__code__.co_names
     assert slots.POLL_SECONDS < 1
+
+
+HTTP11 = "scrapy.core.downloader.handlers.http11.HTTP11DownloadHandler"
+
+
+def test_a_download_handler_that_would_bypass_the_send_time_gate_refuses_to_start(
+    make_server, crawl
+) -> None:
+    server = make_server()
+    Site(server, crawl_delay=0)
+    result = crawl([server.url_for("/")], settings={"DOWNLOAD_HANDLERS": {"http": HTTP11}})
+    assert result.returncode == 2
+    assert "heed: error: DOWNLOAD_HANDLERS replaces Heed's send-time gate for" in result.stderr
+    assert server.log == []
+
+
+def test_a_handler_of_your_own_downloads_behind_the_send_time_gate(make_server, crawl) -> None:
+    server = make_server()
+    Site(server, crawl_delay=0)
+    result = crawl(
+        [server.url_for("/")],
+        settings={"HEED_DOWNLOAD_HANDLERS": {"http": HTTP11}},
+    )
+    assert result.returncode == 0, result.stderr
+    taken = result.decision_for(server.url_for("/"))
+    assert taken["decision"] == "allow", taken
+    assert server.url_for("/") in result.item_urls
