@@ -67,6 +67,9 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--pages", type=int, default=2000, help="pages on the site in all")
     parser.add_argument("--origins", type=int, default=8)
+    parser.add_argument(
+        "--patience", type=float, default=30, help="seconds to wait for a quiet machine"
+    )
     parser.add_argument("--no-write", action="store_true", help="leave docs/benchmarks.md")
     args = parser.parse_args()
     before = args.before.resolve()
@@ -85,7 +88,7 @@ def main() -> None:
     try:
         for round_ in range(args.rounds):
             for name, (repo, python, settings) in variants.items():
-                wait_for_quiet()
+                wait_for_quiet(patience=args.patience)
                 rates[name].append(crawl(repo, python, server, settings))
                 print(f"round {round_ + 1}: {name}: {rates[name][-1]:.0f} pages/s", flush=True)
                 time.sleep(0.5)
@@ -102,9 +105,14 @@ def main() -> None:
         [
             "## Send-time request decisions",
             "",
-            f"`bench/send_time.py --rounds {args.rounds}`: the whole local site ({server.allowed}"
-            f" pages allowed, {args.origins} origins) crawled by Heed before send-time decisions"
-            " and after, one after the other in each round. Medians of pages/s.",
+            f"`bench/send_time.py --before ../send-before --rounds {args.rounds} --pages"
+            f" {args.pages} --origins {args.origins}`: the crawl benchmark's local site"
+            f" ({server.allowed} pages allowed) crawled by Heed before send-time decisions"
+            " (3f46a4f, a worktree with its own virtualenv) and after, the variants one after"
+            " the other in each round, each crawl a fresh process. Medians of pages/s. Every"
+            " allowed request is now decided twice (on entry and at send time) and recorded once;"
+            " with an IP address listed, each host is also resolved (through Scrapy's DNS cache)"
+            " at both stages.",
             "",
             "| variant | pages/s | ratio to before | runs |",
             "|---|---:|---:|---|",
