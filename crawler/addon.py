@@ -11,13 +11,14 @@ import os
 from typing import TYPE_CHECKING
 
 from crawler import defaults
+from crawler.checks.content import content_kinds
 from crawler.cluster.mode import ClusterMode
 
 if TYPE_CHECKING:
     from scrapy.settings import BaseSettings, Settings
 
 # Settings whose value is a component table: Heed adds its rows, a project's rows stay.
-_TABLES = ("DOWNLOAD_HANDLERS", "DOWNLOADER_MIDDLEWARES", "EXTENSIONS")
+_TABLES = ("DOWNLOAD_HANDLERS", "DOWNLOADER_MIDDLEWARES", "EXTENSIONS", "ITEM_PIPELINES")
 
 
 def default_settings() -> dict[str, object]:
@@ -36,6 +37,12 @@ class Heed:
                     settings[name].set(path, order, priority="addon")
             else:
                 settings.set(name, value, priority="addon")
+        if "image" in content_kinds(settings):
+            # Images a page shows are stored by Scrapy's ImagesPipeline, after the gate.
+            settings["ITEM_PIPELINES"].set(
+                "crawler.images.HeedImagesPipeline", 300, priority="addon"
+            )
+            settings.set("IMAGES_STORE", "images", priority="addon")
         url = settings.get("HEED_REDIS_URL")
         if url:
             ClusterMode.for_url(url).update_settings(settings)

@@ -21,6 +21,11 @@ HEED_LOG_FSYNC_RECORDS = 1000
 HEED_LOG_FSYNC_SECONDS = 1.0
 
 # --- Items -------------------------------------------------------------------------------
+# The kinds of content the site spider keeps: "html", "pdf", "epub", "image" (a list, or on
+# the command line html,pdf,image or the JSON form). A response of another kind is recorded
+# and dropped before any spider sees it. With "image", the images pages show (<img>, srcset)
+# are stored by Scrapy's ImagesPipeline under IMAGES_STORE (default ./images).
+HEED_CONTENT = ["html", "pdf", "epub"]
 # Keep each page's raw HTML in its item (field "html") besides its readable text.
 HEED_KEEP_HTML = False
 
@@ -38,15 +43,27 @@ HEED_REQUEST_CHECKS = {
     "crawler.checks.content_signal.ContentSignalCheck": 170,
     "crawler.checks.tdmrep.TdmrepCheck": 180,
     "crawler.checks.aitxt.AiTxtCheck": 190,
+    # RSL licences named by robots.txt License: lines (fetched once per licence URL and TTL).
+    "crawler.checks.rsl.RslCheck": 195,
     "crawler.checks.robots.RobotsCheck": 200,
 }
 # Response checks, run on every response before anything else sees it.
 HEED_RESPONSE_CHECKS: dict[str, int] = {
+    # The kind of content (HEED_CONTENT), decided once for the gate and everything after it.
+    "crawler.checks.content.ContentCheck": 50,
     # Rights reservations in headers and the HTML head (one shared parse of the head).
     "crawler.checks.tdmrep.TdmrepCheck": 200,
     "crawler.checks.content_usage.ContentUsageCheck": 210,
     "crawler.checks.content_signal.ContentSignalCheck": 220,
     "crawler.checks.noai.NoaiCheck": 230,
+    # RSL licences named by a Link header or an HTML <link rel="license">.
+    "crawler.checks.rsl.RslCheck": 240,
+    # Reservations inside the asset: IPTC Data Mining and TDMRep in the XMP of images and PDFs,
+    # TDMRep in an EPUB's package document, C2PA training-and-data-mining assertions.
+    "crawler.checks.assets.IptcCheck": 250,
+    "crawler.checks.assets.XmpTdmrepCheck": 260,
+    "crawler.checks.assets.EpubTdmrepCheck": 270,
+    "crawler.checks.assets.C2paCheck": 280,
     "crawler.checks.access.AccessCheck": 100,
     "crawler.checks.access.PaywallCheck": 500,
 }
@@ -69,10 +86,12 @@ HEED_BLOCKLIST_RELOAD_S = 60
 # --- robots.txt (RFC 9309) -----------------------------------------------------------------
 # How long a fetched robots.txt (2xx or 4xx) is trusted, in seconds (RFC 9309 §2.4: 24 h).
 HEED_ROBOTS_TTL = 86400
-# After an unreachable robots.txt (429, 5xx, network error, timeout, > 5 redirects) the whole
-# origin is disallowed; it is fetched again on the first request after this many seconds.
+# After an unreachable robots.txt (429, 5xx, network error, timeout, > 5 redirects, a redirect
+# to a non-HTTP(S) URL, a body cut short by the network) the whole origin is disallowed; it is
+# fetched again on the first request after this many seconds.
 HEED_ROBOTS_RETRY_AFTER = 600
-# Bytes of robots.txt parsed (RFC 9309 §2.5: at least 500 KiB); the rest is not downloaded.
+# Bytes of robots.txt parsed (RFC 9309 §2.5: at least 500 KiB), counted after undoing its
+# Content-Encoding; the rest is neither decoded nor downloaded. Also the limit of ai.txt.
 HEED_ROBOTS_MAX_BYTES = 512000
 # Seconds a robots.txt download may take in all (a body that trickles forever is unreachable).
 HEED_ROBOTS_TIMEOUT = 30
@@ -80,6 +99,14 @@ HEED_ROBOTS_TIMEOUT = 30
 HEED_ROBOTS_MAX_REDIRECTS = 5
 # Largest Crawl-delay honoured, in seconds; a larger value is capped to this.
 HEED_MAX_CRAWL_DELAY = 30.0
+
+# --- Response bodies ----------------------------------------------------------------------
+# Largest response body, in bytes after undoing its Content-Encoding: a larger one (a
+# compression bomb, say) is decoded no further and denied as page.too_large, and a larger
+# download is dropped by Scrapy before it is all in memory (recorded the same way). Scrapy's
+# DOWNLOAD_MAXSIZE, when lower, and a request's download_maxsize meta win. 32 MiB is Scrapy's
+# DOWNLOAD_WARNSIZE.
+HEED_PAGE_MAX_BYTES = 33554432
 
 # --- Access controls (never circumvent: docs/access.md) ------------------------------------
 # A page partly paywalled (schema.org hasPart with cssSelector): "deny" the whole page, or
@@ -124,6 +151,10 @@ HEED_TDMREP_TTL = 86400
 HEED_AITXT_TTL = 86400
 # Bytes of tdmrep.json read; a larger file cannot be read whole and denies its origin.
 HEED_TDMREP_MAX_BYTES = 1048576
+# Seconds a fetched RSL licence document is trusted, and the bytes read of one (at most
+# 1,000,000); a licence that is larger, or cannot be fetched or read, denies what it covers.
+HEED_RSL_TTL = 86400
+HEED_RSL_MAX_BYTES = 1000000
 
 # --- Safe defaults -------------------------------------------------------------------------
 # Heed replaces Scrapy's robots middleware with its RFC 9309 gate.
@@ -142,8 +173,11 @@ DOWNLOADER_MIDDLEWARES = {
     # The request gate runs where Scrapy's robots middleware ran: after offsite filtering,
     # before cookies, cache and the download.
     "crawler.gates.RequestGate": 100,
-    # Responses are decoded first (gzip, br) so that the response gate reads the real body...
-    "scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware": 960,
+    # Responses are decoded first (gzip, deflate, br, zstd) so that the response gate reads the
+    # real body, as a stream stopped at HEED_PAGE_MAX_BYTES (or a policy document's limit), by
+    # Heed's decoder in place of Scrapy's, which holds up to DOWNLOAD_MAXSIZE (1 GiB) first...
+    "scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware": None,
+    "crawler.body.BodyDecoder": 960,
     # ...and then judged before the HTTP cache, redirects, retries, spiders or pipelines.
     "crawler.gates.ResponseGate": 950,
 }

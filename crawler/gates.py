@@ -35,12 +35,14 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
+from contextlib import suppress
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, Protocol
 
 from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.utils.misc import build_from_crawler, load_object
 
+from crawler.body import PROBLEM, dropped_for
 from crawler.components import shared
 from crawler.errors import ConfigError, LogWriteError
 from crawler.log.recorder import DecisionRecorder
@@ -248,9 +250,17 @@ class ResponseGate:
         if "cached" in response.flags and REQUEST_SEQ not in request.meta:
             # Served from the HTTP cache, so never sent: its request decision is taken now.
             await self.decisions.decide(request)
+        # Tied to its request now, not after the middlewares: checks note facts in its meta.
+        response.request = request
         page = Page(response)
         doc = request.meta.get(DOC_META)
         verdicts: list[Verdict] = []
+        # (A policy document's problem is its fetcher's to read: cut, or unreachable.)
+        problem = None if doc else request.meta.pop(PROBLEM, None)
+        if problem is not None:
+            # A body not read whole (too large, cut short, undecodable) is denied first: no
+            # check may read "nothing found" in it (crawler/body.py).
+            verdicts.append(problem.verdict())
         if not doc:
             for check in self.checks:
                 # A check may have replaced the body (``Page.replace_body``): pass the current one.
@@ -270,3 +280,17 @@ class ResponseGate:
             self.recorder, "response", response.url, verdicts, fallback, **fields
         )
         return page.response
+
+    def process_exception(self, request: Request, exception: Exception) -> None:
+        """A body Scrapy dropped (over ``download_maxsize``, or shorter than announced) is
+        recorded as a denied response; the download's own error then goes on as before."""
+        problem = dropped_for(request, exception)
+        if problem is None or request.meta.get(DOC_META):
+            return
+        fields: dict[str, Any] = {"status": None, "bytes": 0}
+        if REQUEST_SEQ in request.meta:
+            fields["request_seq"] = request.meta[REQUEST_SEQ]
+        fields.update(_explaining(request.meta))
+        verdict = problem.verdict()
+        with suppress(IgnoreRequest):  # the deny is on record; nothing of the body was kept
+            _record(self.recorder, "response", request.url, [verdict], verdict, **fields)

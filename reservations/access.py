@@ -10,7 +10,7 @@ or another user agent would be a way around a wall, so it is denied before it le
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from urllib.parse import urljoin, urlsplit
 
 from reservations.verdict import Verdict, allow, deny
@@ -39,13 +39,18 @@ def response_access_verdict(
     status: int,
     location: str | None,
     login_patterns: Sequence[re.Pattern[str]],
-    www_authenticate: str | None = None,
+    refusal_headers: Mapping[str, str] | None = None,
 ) -> Verdict:
-    """Deny a refused response (401/402/403) or a redirect into a login page; else allow."""
+    """Deny a refused response (401/402/403) or a redirect into a login page; else allow.
+
+    ``refusal_headers`` are the fields that say why and on what terms (``WWW-Authenticate``;
+    a pay-per-crawl 402's ``crawler-price`` and ``crawler-error``): kept as evidence, never
+    acted on (Heed neither authenticates nor pays)."""
     if status in REFUSED_STATUSES:
         evidence: dict[str, object] = {"status": status}
-        if www_authenticate:
-            evidence["header"] = {"www-authenticate": www_authenticate[:300]}
+        kept = {name.lower(): value[:300] for name, value in (refusal_headers or {}).items()}
+        if kept:
+            evidence["header"] = kept
         return deny("access", f"access.http_{status}", **evidence)
     if status in REDIRECT_STATUSES and location:
         target = urljoin(url, location.strip())

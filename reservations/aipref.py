@@ -10,12 +10,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, Literal
 
 import http_sf
 
 from reservations.evidence import clip, clip_all
-from reservations.pathmatch import PathPattern, longest_matches, split_scoped
+from reservations.pathindex import LongestMatch
+from reservations.pathmatch import PathPattern, split_scoped
 from reservations.purpose import Purpose
 from reservations.verdict import Verdict, allow, deny
 
@@ -132,6 +134,12 @@ def parse_usage_rule(lineno: int, value: str) -> UsageRule | None:
     return UsageRule(lineno, value.strip(" \t"), pattern, parse_usage(statement))
 
 
+@lru_cache(maxsize=32)
+def _indexed_rules(lines: tuple[tuple[int, str], ...]) -> LongestMatch[UsageRule]:
+    """One group's rules, parsed and indexed once: the crawler asks for every URL."""
+    return LongestMatch([r for r in (parse_usage_rule(n, v) for n, v in lines) if r is not None])
+
+
 def _verdict(answer: UsageAnswer, purpose: Purpose, **evidence: Any) -> Verdict:
     evidence = {"purpose": purpose, "preference": answer.preference, **evidence}
     if answer.label:
@@ -154,8 +162,7 @@ def robots_usage_verdict(
     answers: list[UsageAnswer] = []
     found: dict[str, list[dict[str, Any]]] = {}
     for token, lines in groups.items():
-        rules = [r for r in (parse_usage_rule(n, v) for n, v in lines) if r is not None]
-        chosen = longest_matches(rules, url)
+        chosen = _indexed_rules(tuple(lines)).longest(url)
         answers.append(combine(consult(r.statement, purpose) for r in chosen))
         if chosen:
             found[token] = [_rule_evidence(r) for r in chosen]

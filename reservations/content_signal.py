@@ -14,10 +14,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from reservations.evidence import clip, clip_all
-from reservations.pathmatch import PathPattern, longest_matches, split_scoped
+from reservations.pathindex import LongestMatch
+from reservations.pathmatch import PathPattern, split_scoped
 from reservations.purpose import Purpose
 from reservations.verdict import Verdict, allow, deny
 
@@ -59,6 +61,12 @@ def parse_signal_line(lineno: int, value: str) -> SignalLine | None:
     return SignalLine(lineno, value.strip(" \t"), parse_signals(rest), pattern)
 
 
+@lru_cache(maxsize=32)
+def _indexed_lines(lines: tuple[tuple[int, str], ...]) -> LongestMatch[SignalLine]:
+    """One group's lines, parsed and indexed once: the crawler asks for every URL."""
+    return LongestMatch([x for x in (parse_signal_line(n, v) for n, v in lines) if x is not None])
+
+
 def _answer(lines: Sequence[SignalLine], signal: str) -> str | None:
     answers = {line.signals[signal] for line in lines if signal in line.signals}
     return "no" if "no" in answers else ("yes" if answers else None)
@@ -84,8 +92,7 @@ def robots_signal_verdict(
     signal = SIGNALS[purpose]
     chosen: dict[str, list[SignalLine]] = {}
     for token, raw_lines in groups.items():
-        lines = [x for x in (parse_signal_line(n, v) for n, v in raw_lines) if x is not None]
-        if matching := longest_matches(lines, url):
+        if matching := _indexed_lines(tuple(raw_lines)).longest(url):
             chosen[token] = matching
     answer = _answer([x for lines in chosen.values() for x in lines], signal)
     found = {

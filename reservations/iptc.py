@@ -12,6 +12,7 @@ statement could find permissive, so they reserve too and the evidence names the 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from reservations.evidence import MAX_ITEMS, clip, clip_all
@@ -54,9 +55,17 @@ def data_mining_verdict(result: XmpResult) -> Verdict:
     A prohibiting value wins over an unreadable rest: it is evident whatever else is lost.
     """
     properties, problem = merged_properties(result)
+    return properties_verdict(properties, problem, result.evidence())
+
+
+def properties_verdict(
+    properties: Mapping[str, list[str]], problem: str, where: Mapping[str, object]
+) -> Verdict:
+    """The verdict of XMP properties (by local name) read elsewhere, e.g. by a PDF reader;
+    ``problem`` says why the metadata could not be read whole, ``where`` where it was found."""
     values = properties.get(PROPERTY, [])
     codes = [data_mining_code(v) for v in values]
-    evidence: dict[str, Any] = {"values": clip_all(values), **result.evidence()}
+    evidence: dict[str, Any] = {"values": clip_all(values), **where}
     if problem:
         evidence["problem"] = problem
     if any(_reserves(c) and not _refers(c) for c in codes):

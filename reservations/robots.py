@@ -1,10 +1,9 @@
 """robots.txt (RFC 9309): parse a file once, then ask which URLs a crawler may fetch, and why.
 
-Protego, the matcher Scrapy ships, makes every allow/disallow decision. Heed corrects what it
-reads where it departs from RFC 9309: the file is split into lines and groups here (a leading
-UTF-8 BOM is dropped, an unknown line between user-agent lines no longer splits a group, a
-product token no longer matches a longer one), and Protego is handed only the rules of the group
-that applies, one canonical line each.
+The file is split into lines and groups here (a leading byte order mark is dropped and a UTF-16
+file decoded by it, an unknown line between user-agent lines does not split a group, a product
+token does not match a longer one), and the rules of the group that applies are indexed once by
+``reservations.robots_rules``, which decides each URL and names the deciding line.
 """
 
 from __future__ import annotations
@@ -13,6 +12,9 @@ import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from w3lib.encoding import read_bom
+
+from reservations.pathmatch import request_target
 from reservations.robots_lines import (
     ALLOW_KEYS,
     CRAWL_DELAY_KEYS,
@@ -25,7 +27,7 @@ from reservations.robots_lines import (
     split_lines,
     token_words,
 )
-from reservations.robots_rules import GroupRules, request_target
+from reservations.robots_rules import GroupRules
 
 __all__ = [
     "MAX_PARSE_BYTES",
@@ -39,8 +41,6 @@ __all__ = [
 
 # RFC 9309 §2.5: a parsing limit, which MUST be at least 500 KiB.
 MAX_PARSE_BYTES = 500 * 1024
-
-_BOM = b"\xef\xbb\xbf"
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,14 +149,14 @@ def parse_robots(body: bytes) -> RobotsFile:
     """Parse a robots.txt body; never raises, whatever the bytes.
 
     Only the first ``MAX_PARSE_BYTES`` are read, cut back to the last whole line so that a
-    rule is never read half (a cut "Allow: /abc" would allow "/a..."). A leading UTF-8 BOM is
-    dropped and invalid UTF-8 replaced (RFC 9309 §2.3 requires UTF-8).
+    rule is never read half (a cut "Allow: /abc" would allow "/a..."). Invalid UTF-8 is
+    replaced (RFC 9309 §2.3 requires UTF-8).
     """
     truncated = len(body) > MAX_PARSE_BYTES
-    kept = body[:MAX_PARSE_BYTES]
+    text = _decode(body[:MAX_PARSE_BYTES])
     if truncated:
-        kept = kept[: max(kept.rfind(b"\n"), kept.rfind(b"\r")) + 1]
-    texts = split_lines(kept.removeprefix(_BOM).decode("utf-8", "replace"))
+        text = text[: max(text.rfind("\n"), text.rfind("\r")) + 1]
+    texts = split_lines(text)
     lines, groups = parse_lines(texts)
     groups_by_name: dict[str, list[int]] = {}
     for index, group in enumerate(groups):
@@ -167,3 +167,12 @@ def parse_robots(body: bytes) -> RobotsFile:
     digest = hashlib.sha256(body).hexdigest()
     by_name = {name: tuple(indexes) for name, indexes in groups_by_name.items()}
     return RobotsFile(digest, truncated, lines, groups, sitemaps, tuple(texts), by_name)
+
+
+def _decode(data: bytes) -> str:
+    """UTF-8 (RFC 9309 §2.3), unless a byte order mark names another Unicode encoding: a
+    UTF-16 file's rules are its rules, not "no rules". The mark itself is dropped."""
+    encoding, bom = read_bom(data)
+    if encoding is None or bom is None:
+        return data.decode("utf-8", "replace")
+    return data[len(bom) :].decode(encoding, "replace")

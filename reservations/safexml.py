@@ -45,9 +45,10 @@ def parse_xml(data: bytes, max_bytes: int = DEFAULT_MAX_BYTES) -> etree._Element
 
 
 def local_name(element: etree._Element) -> str:
-    """The tag of ``element`` without its namespace (``""`` for entity references)."""
+    """The tag of ``element`` without its namespace (``""`` for entity references). The HTML
+    parser keeps tags no XML name allows (``<html<<<``), so the name is cut here, not parsed."""
     tag = element.tag
-    return etree.QName(tag).localname if isinstance(tag, str) else ""
+    return tag.rpartition("}")[2] if isinstance(tag, str) else ""
 
 
 def namespace(element: etree._Element) -> str:

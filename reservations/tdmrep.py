@@ -23,6 +23,7 @@ from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 from reservations.evidence import MAX_ITEMS, clip, clip_all
+from reservations.pathindex import PatternIndex
 from reservations.pathmatch import PathPattern, compile_pattern, url_path
 from reservations.verdict import Verdict, allow, deny
 
@@ -71,11 +72,15 @@ class TdmrepFile:
     rules: tuple[TdmRule, ...] = ()
     problems: tuple[str, ...] = ()
     too_large: bool = False
+    _index: PatternIndex[TdmRule] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_index", PatternIndex([(r.pattern, r) for r in self.rules]))
 
     def match(self, url: str) -> TdmRule | None:
         """§4.2: the first rule in sequence whose location matches; none means unset."""
-        path = url_path(url)
-        return next((r for r in self.rules if r.pattern.matches(path)), None)
+        found = self._index.first(url_path(url))
+        return None if found is None else found[1]
 
 
 class _Pairs(tuple[tuple[str, Any], ...]):

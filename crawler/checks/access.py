@@ -109,14 +109,20 @@ class AccessCheck:
 
     async def check_response(self, response: Response, page: Page) -> Verdict:
         location = page.header_values("Location")
-        challenge = page.header_values("WWW-Authenticate")
+        refusal = {name: ", ".join(page.header_values(name)) for name in REFUSAL_HEADERS}
         return response_access_verdict(
             response.url,
             response.status,
             location[0] if location else None,
             self.login_patterns,
-            ", ".join(challenge) or None,
+            {name: value for name, value in refusal.items() if value},
         )
+
+
+# Why a response was refused, and on what terms: an authentication challenge, or the price
+# and error of a pay-per-crawl 402 (Cloudflare's crawler-price / crawler-error). Heed never
+# sends the crawler-exact-price or crawler-max-price headers that would pay.
+REFUSAL_HEADERS = ("WWW-Authenticate", "crawler-price", "crawler-error")
 
 
 class PaywallCheck:

@@ -11,8 +11,15 @@ from typing import TYPE_CHECKING
 
 from scrapy.exceptions import NotConfigured
 
+from crawler.checks.assets import asset_kind
 from crawler.checks.policy import crawl_purpose, obeyed_tokens, record_policy
-from reservations.noai import CHECK, meta_directives, noai_verdict, x_robots_directives
+from reservations.noai import (
+    CHECK,
+    Directive,
+    meta_directives,
+    noai_verdict,
+    x_robots_directives,
+)
 from reservations.verdict import Verdict
 
 if TYPE_CHECKING:
@@ -20,6 +27,10 @@ if TYPE_CHECKING:
     from scrapy.http import Response
 
     from crawler.page import Page
+
+
+# The noai directives of a page, in its response's meta, carried to the images it shows.
+PAGE_DIRECTIVES = "heed_page_directives"
 
 
 class NoaiCheck:
@@ -41,4 +52,9 @@ class NoaiCheck:
         directives = x_robots_directives(page.header_values("X-Robots-Tag"), self.tokens)
         if page.is_html:
             directives += meta_directives(page.meta, self.tokens)
-        return noai_verdict(directives, is_image=page.content_type.startswith("image/"))
+            # The page's own directives bind the images fetched from it (noimageai above all).
+            response.meta[PAGE_DIRECTIVES] = sorted({d.directive for d in directives})
+        is_image = asset_kind(response) == "image"
+        stated = response.meta.get(PAGE_DIRECTIVES, []) if is_image else []
+        directives += [Directive(name, "referring page", name) for name in stated]
+        return noai_verdict(directives, is_image=is_image)

@@ -43,6 +43,9 @@ def demo_settings(site: DemoSite, out: Path) -> dict[str, Any]:
         "FEEDS": {str(out / "pages.jsonl"): {"format": "jsonlines", "overwrite": True}},
         "LOG_LEVEL": "WARNING",
         "HEED_ROBOTS_TIMEOUT": 10,
+        # Images too, so that the demo shows reservations inside assets.
+        "HEED_CONTENT": ["html", "pdf", "epub", "image"],
+        "IMAGES_STORE": str(out / "images"),
         "RETRY_ENABLED": False,
     }
 

@@ -2,8 +2,10 @@
 
 The document request passes the same middlewares and gates as any other (so it is logged and
 a blocklisted host is never contacted), but redirects are followed here, hop by hop, so that
-the limit and the chain are ours to record, and the body is cut at a size limit instead of
-being rejected.
+the limit and the chain are ours to record, and only to HTTP(S) URLs. The body is cut at a size
+limit instead of being rejected, counted in decoded bytes (``crawler.body``), and a body the
+network cut short is a failed fetch. Policy documents never touch the HTTP cache: each fetch is
+a real one, at the time the evidence gives.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from twisted.internet.error import DNSLookupError
 from twisted.internet.error import TimeoutError as TxTimeoutError
 from twisted.web.client import ResponseNeverReceived
 
+from crawler.body import DOC_LIMIT, PROBLEM, BodyProblem
 from crawler.log.chain import utc_now
 
 if TYPE_CHECKING:
@@ -29,6 +32,9 @@ if TYPE_CHECKING:
 
 DOC_META = "heed_origin_doc"
 _RECEIVED = "heed_doc_bytes"
+# RFC 9309 §2.3.1.2 redirects lead to other HTTP(S) URLs; a file:, data: or ftp: target is not
+# a robots.txt of the web at all, so it is unreachable (§2.3.1.4), and never opened.
+_SCHEMES = frozenset({"http", "https"})
 
 
 @dataclass(frozen=True)
@@ -101,6 +107,11 @@ class OriginDocumentFetcher:
             dont_filter=True,
             meta={
                 DOC_META: self.kind,
+                DOC_LIMIT: self.max_bytes,
+                # Neither read from nor stored in the HTTP cache (HttpCacheMiddleware).
+                "dont_cache": True,
+                # Cut at our limit, never dropped by Scrapy's DOWNLOAD_MAXSIZE (0: none).
+                "download_maxsize": 0,
                 "dont_redirect": True,
                 "dont_retry": True,
                 "dont_merge_cookies": True,
@@ -121,8 +132,11 @@ class OriginDocumentFetcher:
         hops: list[str] = []
         current = url
         while True:
+            if urlsplit(current).scheme.lower() not in _SCHEMES:
+                return self._failed(url, current, hops, "not an http(s) URL: not fetched")
+            request = self._request(current)
             try:
-                response = await engine.download_async(self._request(current))
+                response = await engine.download_async(request)
             except IgnoreRequest as exc:
                 return self._failed(url, current, hops, f"refused by the request gate: {exc}")
             except Exception as exc:  # every network failure means "unreachable"
@@ -136,21 +150,31 @@ class OriginDocumentFetcher:
                 current = response.urljoin(location.decode("latin-1"))
                 hops.append(current)
                 continue
-            body = response.body[: self.max_bytes]
+            stopped = "download_stopped" in response.flags
+            problem: BodyProblem | None = request.meta.get(PROBLEM)
+            if problem is not None and not _cut_by_us(problem, stopped):
+                return self._failed(url, current, hops, f"body {problem.kind}: {problem.detail}")
             return FetchedDocument(
                 url=url,
                 final_url=current,
                 status=response.status,
-                body=body,
+                body=response.body[: self.max_bytes],
                 fetched_at=utc_now(),
                 redirects=tuple(hops),
-                truncated=len(response.body) > self.max_bytes
-                or "download_stopped" in response.flags,
+                truncated=problem is not None or stopped,
             )
 
     @staticmethod
     def _failed(url: str, current: str, hops: list[str], error: str) -> FetchedDocument:
         return FetchedDocument(url, current, None, b"", utc_now(), tuple(hops), error)
+
+
+def _cut_by_us(problem: BodyProblem, stopped: bool) -> bool:
+    """Over the limit, or a coded stream ended where we stopped the download: a document cut
+    at its limit (RFC 9309 §2.5). Cut by the network, or unreadable: a failed fetch."""
+    if problem.kind == "too_large":
+        return True
+    return problem.kind == "incomplete" and stopped and "flags" not in problem.detail
 
 
 def _describe(exc: Exception) -> str:

@@ -56,20 +56,23 @@ class PolicyFile(Generic[V]):
         )
 
     async def get(self, message: Request | Response) -> tuple[V, dict[str, Any]]:
-        origin = origin_of(message)
-        return await self.cache.get(origin, lambda: self._load(origin))
+        """The file of ``message``'s origin."""
+        return await self.at(origin_of(message) + self.path)
 
-    async def _load(self, origin: str) -> tuple[tuple[V, dict[str, Any]], float]:
-        doc = await self.fetcher.fetch(origin + self.path)
+    async def at(self, url: str) -> tuple[V, dict[str, Any]]:
+        """The document at ``url`` (a licence a page or robots.txt points to), cached by URL."""
+        return await self.cache.get(url, lambda: self._load(url))
+
+    async def _load(self, url: str) -> tuple[tuple[V, dict[str, Any]], float]:
+        doc = await self.fetcher.fetch(url)
         stats = self.crawler.stats
         stats.inc_value(f"heed/{self.kind}/fetches")
         failed = doc.error is not None or (doc.status or 0) >= 500
         if failed:
             stats.inc_value(f"heed/{self.kind}/failed")
             logger.info(
-                "%s of %s could not be fetched (%s): read as absent, fetched again in %ds",
-                self.path,
-                origin,
+                "%s could not be fetched (%s): fetched again in %ds",
+                url,
                 doc.error or f"HTTP {doc.status}",
                 self.retry_after,
             )

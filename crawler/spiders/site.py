@@ -12,10 +12,14 @@ from scrapy.http import Response, TextResponse
 from scrapy.linkextractors import LinkExtractor
 from twisted.python.failure import Failure
 
+from crawler.checks.content import KIND, READ_ONLY, content_kinds, response_kind
+from crawler.checks.noai import PAGE_DIRECTIVES
 from crawler.errors import ConfigError
 from crawler.gates import RESPONSE_SEQ
 from crawler.log.chain import utc_now
-from crawler.text import readable_text
+from crawler.page import Page
+from crawler.spiders.content import denied_extensions, image_sources, item_content
+from crawler.spiders.sitemaps import MAX_DEPTH, read_sitemap, robots_sitemaps
 
 
 def read_seeds(path: str) -> list[str]:
@@ -27,18 +31,19 @@ def read_seeds(path: str) -> list[str]:
     return [line.split("#", 1)[0].strip() for line in lines if line.split("#", 1)[0].strip()]
 
 
-def _yes(value: str | bool) -> bool:
+def _yes(name: str, value: str | bool) -> bool:
     if isinstance(value, bool):
         return value
     if value.lower() in ("yes", "true", "1", "on"):
         return True
     if value.lower() in ("no", "false", "0", "off"):
         return False
-    raise ConfigError(f"follow={value!r}: use follow=yes or follow=no")
+    raise ConfigError(f"{name}={value!r}: use {name}=yes or {name}=no")
 
 
 class SiteSpider(scrapy.Spider):
-    """``-a urls=URL[,URL...]`` or ``-a seeds=FILE``; ``-a follow=yes|no``; ``-a max_pages=N``."""
+    """``-a urls=URL[,URL...]`` or ``-a seeds=FILE``; ``-a follow=yes|no``; ``-a max_pages=N``;
+    ``-a sitemaps=yes`` also crawls what the seeds' origins list in their sitemaps."""
 
     name = "site"
 
@@ -48,6 +53,7 @@ class SiteSpider(scrapy.Spider):
         seeds: str = "",
         follow: str | bool = "yes",
         max_pages: str | int = 0,
+        sitemaps: str | bool = "no",
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
@@ -59,12 +65,14 @@ class SiteSpider(scrapy.Spider):
         for url in self.seed_urls:
             if urlsplit(url).scheme not in ("http", "https"):
                 raise ConfigError(f"seed {url!r} is not an http(s) URL")
-        self.follow = _yes(follow)
+        self.follow = _yes("follow", follow)
+        self.sitemaps = _yes("sitemaps", sitemaps)
         try:
             self.max_pages = int(max_pages)
         except ValueError as exc:
             raise ConfigError(f"max_pages={max_pages!r}: use a whole number") from exc
         self.hosts = {(urlsplit(u).hostname or "").lower() for u in self.seed_urls}
+        self.kinds: frozenset[str] = frozenset()
         self.links = LinkExtractor()
         self.scheduled = 0
 
@@ -76,24 +84,60 @@ class SiteSpider(scrapy.Spider):
         return scrapy.Request(url, callback=self.parse, errback=self.refused)
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
+        self.kinds = content_kinds(self.settings)
+        # Links to the documents and images the crawl keeps are followed like pages.
+        self.links = LinkExtractor(deny_extensions=denied_extensions(self.kinds))
         for url in self.seed_urls:
             if self._room():
+                yield self._request(url)
+        if self.sitemaps:
+            origins = {f"{urlsplit(u).scheme}://{urlsplit(u).netloc}/": u for u in self.seed_urls}
+            for origin in origins:
+                for url in await robots_sitemaps(self.crawler, scrapy.Request(origin)):
+                    yield self._sitemap_request(url, depth=0)
+
+    def _sitemap_request(self, url: str, depth: int) -> scrapy.Request:
+        return scrapy.Request(
+            url,
+            callback=self.parse_sitemap,
+            errback=self.refused,
+            cb_kwargs={"depth": depth},
+            meta={READ_ONLY: True},
+        )
+
+    def parse_sitemap(self, response: Response, depth: int) -> Iterator[scrapy.Request]:
+        """A sitemap's pages are scheduled through the gates; the sitemap itself is no item."""
+        links = read_sitemap(response, self.settings.getint("DOWNLOAD_MAXSIZE"))
+        if depth < MAX_DEPTH:
+            for url in links.sitemaps:
+                yield self._sitemap_request(url, depth + 1)
+        for url in links.pages:
+            host = (urlsplit(url).hostname or "").lower()
+            if host in self.hosts and self._room():
                 yield self._request(url)
 
     def parse(self, response: Response) -> Iterator[Any]:
         keep_html = self.settings.getbool("HEED_KEEP_HTML")
+        kind = response.meta.get(KIND) or response_kind(response, Page(response))
         item: dict[str, Any] = {
             "url": response.url,
+            "kind": kind,
             "status": response.status,
             "fetched_at": utc_now(),
             "content_type": (response.headers.get(b"Content-Type") or b"").decode("latin-1"),
-            "text": readable_text(response),
+            **item_content(response, kind),
             "seq": response.meta.get(RESPONSE_SEQ),
         }
-        if keep_html and isinstance(response, TextResponse):
+        if keep_html and isinstance(response, TextResponse) and kind == "html":
             item["html"] = response.text
+        if kind == "image":
+            # Stored by the images pipeline, which fetches it again (judged again) to store it.
+            item["image_urls"] = [response.url]
+        if kind == "html" and "image" in self.kinds:
+            item["image_urls"] = image_sources(response)
+            item[PAGE_DIRECTIVES] = response.meta.get(PAGE_DIRECTIVES, [])
         yield item
-        if not self.follow or not isinstance(response, TextResponse):
+        if not self.follow or not isinstance(response, TextResponse) or kind != "html":
             return
         for link in self.links.extract_links(response):
             host = (urlsplit(link.url).hostname or "").lower()

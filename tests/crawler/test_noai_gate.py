@@ -45,7 +45,8 @@ SITES = {
 
 @pytest.fixture(scope="module")
 def crawled(tmp_path_factory):
-    with crawl_sites(tmp_path_factory.mktemp("noai"), SITES) as crawl:
+    images_too = {"HEED_CONTENT": ["html", "image"]}
+    with crawl_sites(tmp_path_factory.mktemp("noai"), SITES, images_too) as crawl:
         yield crawl
 
 

@@ -24,7 +24,8 @@ def test_refused_statuses_deny_with_their_own_reason(status: int) -> None:
 
 
 def test_a_401_challenge_is_kept_as_evidence() -> None:
-    verdict = response_access_verdict(ARTICLE, 401, None, PATTERNS, 'Basic realm="members"')
+    challenge = {"WWW-Authenticate": 'Basic realm="members"'}
+    verdict = response_access_verdict(ARTICLE, 401, None, PATTERNS, challenge)
     assert verdict.evidence["header"] == {"www-authenticate": 'Basic realm="members"'}
 
 

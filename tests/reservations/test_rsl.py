@@ -295,3 +295,8 @@ def test_oversized_documents_and_too_many_contents_are_unreadable() -> None:
     assert not parse_rsl(big).readable
     many = licence_doc('<content url="/"/>' * (rsl.MAX_CONTENTS + 1))
     assert not parse_rsl(many).readable
+
+
+def test_html_with_tags_no_xml_name_allows_is_read_without_error() -> None:
+    page = b"\x00\xff<html<<<>>><link rel=license type=application/rsl+xml href=/l.xml>"
+    assert license_urls_from_html(page, "http://127.0.0.1/") == ["http://127.0.0.1/l.xml"]

@@ -1,0 +1,212 @@
+"""Adapters: rights reservations carried inside the asset itself, at the response gate.
+
+Images (JPEG, PNG, WebP, TIFF, GIF, MP4 and kin), PDFs and EPUBs say what may be done with them
+in their own metadata (GPAI Code of Practice, Copyright, Measure 1.3(b): asset-based
+reservations). Each response is read at most once whatever the number of checks that ask
+(``asset_facts``); the checks are pure functions of what was read (``reservations/``):
+
+- ``IptcCheck``: IPTC Photo Metadata "Data Mining" (``plus:DataMining``) in XMP;
+- ``XmpTdmrepCheck``: TDMRep (``tdm:reservation``, ``tdm:policy``) in the XMP of images and PDFs;
+- ``EpubTdmrepCheck``: TDMRep in an EPUB's package document (OPF);
+- ``C2paCheck``: C2PA / CAWG training-and-data-mining assertions, read without fetching any
+  remote manifest.
+
+What an asset is comes from its bytes first (a PDF served as ``text/plain`` is a PDF), then its
+Content-Type, then its URL's extension. An asset whose metadata cannot be read is denied.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+from typing import TYPE_CHECKING, Literal
+from urllib.parse import urlsplit
+from weakref import WeakKeyDictionary
+
+from reservations import iptc, xmp_tdm
+from reservations.epub import EpubBook, read_epub
+from reservations.pdf import PdfDocument, read_pdf
+from reservations.verdict import Verdict, allow, deny
+from reservations.xmp import XmpResult, find_xmp
+
+if TYPE_CHECKING:
+    from scrapy.http import Response
+
+    from crawler.page import Page
+
+AssetKind = Literal["image", "pdf", "epub"]
+
+_MAGIC: tuple[tuple[bytes, int, AssetKind], ...] = (
+    (b"%PDF-", 0, "pdf"),
+    (b"\xff\xd8\xff", 0, "image"),
+    (b"\x89PNG\r\n\x1a\n", 0, "image"),
+    (b"GIF87a", 0, "image"),
+    (b"GIF89a", 0, "image"),
+    (b"II*\x00", 0, "image"),
+    (b"MM\x00*", 0, "image"),
+    (b"WEBP", 8, "image"),
+    (b"ftyp", 4, "image"),
+)
+_EPUB_MAGIC = b"PK\x03\x04"
+_EPUB_MIMETYPE = b"mimetypeapplication/epub+zip"
+_TYPES: dict[str, AssetKind] = {"application/pdf": "pdf", "application/epub+zip": "epub"}
+_EXTENSIONS: dict[str, AssetKind] = {
+    **dict.fromkeys(
+        ("jpg", "jpeg", "png", "gif", "webp", "tif", "tiff", "avif", "heic", "mp4"), "image"
+    ),
+    "pdf": "pdf",
+    "epub": "epub",
+}
+# A Content-Type that says nothing about the body: only then does the extension count.
+_UNINFORMATIVE = ("", "application/octet-stream", "binary/octet-stream", "application/unknown")
+
+
+def asset_kind(response: Response) -> AssetKind | None:
+    """``image``, ``pdf`` or ``epub`` from the body's signature, the Content-Type or, when the
+    type says nothing, the URL's extension; ``None`` for anything else (pages, text)."""
+    head = response.body[:64]
+    for signature, offset, kind in _MAGIC:
+        if head[offset : offset + len(signature)] == signature:
+            return kind
+    if head.startswith(_EPUB_MAGIC) and _EPUB_MIMETYPE in head:
+        return "epub"
+    content_type = (response.headers.get(b"Content-Type") or b"").decode("latin-1")
+    media_type = content_type.partition(";")[0].strip().lower()
+    if media_type.startswith("image/"):
+        return "image"
+    if media_type in _TYPES:
+        return _TYPES[media_type]
+    if media_type in _UNINFORMATIVE:
+        extension = urlsplit(response.url).path.rpartition(".")[2].lower()
+        return _EXTENSIONS.get(extension)
+    return None
+
+
+@dataclass
+class AssetFacts:
+    """One response read as an asset, each part on first use."""
+
+    kind: AssetKind | None
+    body: bytes
+    media_type: str
+
+    @cached_property
+    def xmp(self) -> XmpResult:
+        return find_xmp(self.body)
+
+    @cached_property
+    def pdf(self) -> PdfDocument:
+        return read_pdf(self.body, text=False)
+
+    @cached_property
+    def epub(self) -> EpubBook:
+        return read_epub(self.body, max_text=0)
+
+
+_FACTS: WeakKeyDictionary[Page, AssetFacts] = WeakKeyDictionary()
+
+
+def asset_facts(page: Page) -> AssetFacts:
+    """The asset reading of ``page``'s response, shared by every asset check of the gate."""
+    facts = _FACTS.get(page)
+    if facts is None:
+        response = page.response
+        kind = asset_kind(response)
+        media_type = page.content_type.partition(";")[0].strip().lower()
+        facts = _FACTS[page] = AssetFacts(kind, response.body, media_type)
+    return facts
+
+
+def _pdf_unreadable(check: str, document: PdfDocument) -> Verdict:
+    return deny(check, f"{check}.unreadable", container="pdf", problem=document.reason)
+
+
+class IptcCheck:
+    """IPTC "Data Mining" in the XMP of an image or a PDF."""
+
+    name = iptc.CHECK
+
+    async def check_response(self, response: Response, page: Page) -> Verdict:
+        facts = asset_facts(page)
+        if facts.kind == "image":
+            return iptc.data_mining_verdict(facts.xmp)
+        if facts.kind == "pdf":
+            document = facts.pdf
+            if document.status != "ok":
+                return _pdf_unreadable(self.name, document)
+            found = {iptc.PROPERTY: list(document.data_mining)}
+            return iptc.properties_verdict(found, "", {"container": "pdf"})
+        return allow(self.name, "iptc.not_an_asset")
+
+
+class XmpTdmrepCheck:
+    """TDMRep in the XMP of an image or a PDF."""
+
+    name = xmp_tdm.CHECK
+
+    async def check_response(self, response: Response, page: Page) -> Verdict:
+        facts = asset_facts(page)
+        if facts.kind == "image":
+            return xmp_tdm.tdm_verdict(facts.xmp)
+        if facts.kind == "pdf":
+            document = facts.pdf
+            if document.status != "ok":
+                return _pdf_unreadable(self.name, document)
+            evidence = {"container": "pdf", "policy": document.tdm_policy}
+            if document.tdm_reservation:
+                return deny(self.name, f"{self.name}.reserved", **evidence)
+            if document.tdm_reservation is False:
+                return allow(self.name, f"{self.name}.not_reserved", **evidence)
+            return allow(self.name, f"{self.name}.none", **evidence)
+        return allow(self.name, f"{self.name}.not_an_asset")
+
+
+class EpubTdmrepCheck:
+    """TDMRep in an EPUB's package document: ``tdm:reservation`` / ``tdm:policy`` metadata."""
+
+    name = "tdmrep_epub"
+
+    async def check_response(self, response: Response, page: Page) -> Verdict:
+        facts = asset_facts(page)
+        if facts.kind != "epub":
+            return allow(self.name, f"{self.name}.not_an_asset")
+        book = facts.epub
+        evidence = {"policy": book.tdm_policy}
+        if book.status != "ok":
+            return deny(self.name, f"{self.name}.unreadable", problem=book.reason)
+        if book.tdm_reservation:
+            return deny(self.name, f"{self.name}.reserved", **evidence)
+        if book.tdm_reservation is False:
+            return allow(self.name, f"{self.name}.not_reserved", **evidence)
+        return allow(self.name, f"{self.name}.none", **evidence)
+
+
+class C2paCheck:
+    """C2PA / CAWG training-and-data-mining assertions in an image's manifest."""
+
+    name = "c2pa"
+
+    async def check_response(self, response: Response, page: Page) -> Verdict:
+        # Loaded on the first image: c2pa's native library is large, and crawls of pages
+        # alone need not pay for it.
+        from reservations import c2pa_training
+
+        facts = asset_facts(page)
+        if facts.kind != "image":
+            return allow(self.name, "c2pa.not_an_asset")
+        media_type = facts.media_type if facts.media_type.startswith("image/") else ""
+        return c2pa_training.c2pa_verdict(facts.body, media_type or _sniffed_type(facts.body))
+
+
+def _sniffed_type(body: bytes) -> str:
+    """The media type c2pa needs, for an image served without an image Content-Type."""
+    for signature, media_type in (
+        (b"\xff\xd8\xff", "image/jpeg"),
+        (b"\x89PNG", "image/png"),
+        (b"GIF8", "image/gif"),
+        (b"II*\x00", "image/tiff"),
+        (b"MM\x00*", "image/tiff"),
+    ):
+        if body.startswith(signature):
+            return media_type
+    return "image/webp" if body[8:12] == b"WEBP" else "video/mp4"

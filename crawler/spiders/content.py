@@ -1,0 +1,75 @@
+"""What an item holds for each kind of content: a page's main text, a document's text, and the
+image sources a page shows (followed when the crawl keeps images)."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+from scrapy.http import Response, TextResponse
+from scrapy.linkextractors import IGNORED_EXTENSIONS
+
+from crawler.extraction import extract_page
+from crawler.page import Page
+from crawler.text import readable_text
+from reservations.epub import read_epub
+from reservations.pdf import read_pdf
+
+_KEPT_EXTENSIONS = {
+    "pdf": {"pdf"},
+    "epub": {"epub"},
+    "image": {"jpg", "jpeg", "png", "gif", "webp", "tif", "tiff", "avif", "heic"},
+}
+
+
+def denied_extensions(kinds: frozenset[str]) -> list[str]:
+    """Scrapy's ignored link extensions, less those of the kinds the crawl keeps."""
+    kept = set().union(*(_KEPT_EXTENSIONS.get(kind, set()) for kind in kinds))
+    return [extension for extension in IGNORED_EXTENSIONS if extension not in kept]
+
+
+def item_content(response: Response, kind: str) -> dict[str, Any]:
+    """The text and metadata of ``response`` read as ``kind`` (``html``, ``pdf``, ``epub``)."""
+    if kind == "pdf":
+        document = read_pdf(response.body)
+        return {"text": document.text, "pages": document.pages, "readable": document.reason}
+    if kind == "epub":
+        book = read_epub(response.body)
+        return {"text": book.text, "title": book.title, "language": book.language}
+    if kind != "html" or not isinstance(response, TextResponse):
+        return {"text": readable_text(response)}
+    page = Page(response)
+    head = page.head
+    title = head.findtext(".//title") if head is not None else None
+    lang = head.getroottree().getroot().get("lang") if head is not None else None
+    found = extract_page(
+        response.text,
+        response.url,
+        meta=page.meta,
+        title=title,
+        lang=lang,
+        fallback=readable_text(response),
+    )
+    return {
+        "text": found.text,
+        "title": found.title,
+        "language": found.language,
+        "date": found.date,
+        "author": found.author,
+    }
+
+
+def image_sources(response: Response) -> list[str]:
+    """The http(s) URLs of a page's ``<img src>`` and every ``srcset`` candidate, in order."""
+    tree = Page(response).tree if isinstance(response, TextResponse) else None
+    if tree is None:
+        return []
+    found: list[str] = []
+    for element in tree.iter("img", "source"):
+        candidates = [element.get("src") or ""]
+        candidates += [c.strip().split(" ")[0] for c in (element.get("srcset") or "").split(",")]
+        for candidate in candidates:
+            url = urljoin(response.url, candidate.strip()) if candidate.strip() else ""
+            if urlsplit(url).scheme in ("http", "https") and url not in found:
+                found.append(url)
+    return found
