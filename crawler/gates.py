@@ -157,6 +157,8 @@ class RequestDecisions:
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
         self.stopping = False
+        # The real download handlers behind the send-time gate, by scheme (crawler.send_gate).
+        self.download_handlers: dict[str, Any] = {}
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> RequestDecisions:

@@ -11,6 +11,7 @@ the crawl refuses to start.
 
 from __future__ import annotations
 
+from contextlib import suppress
 from typing import TYPE_CHECKING, Any
 
 from scrapy.exceptions import NotConfigured, NotSupported
@@ -44,7 +45,14 @@ class SendGate:
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
         self.decisions = shared(crawler, RequestDecisions)
-        self._handlers: dict[str, Any] = {}
+        # Shared by the gate's instances (Scrapy builds one per scheme) and built now, as Scrapy
+        # builds its own, so that the first request does not wait for a handler to be made.
+        self._handlers = self.decisions.download_handlers
+        for scheme in crawler.settings.getwithbase("DOWNLOAD_HANDLERS"):
+            path = inner_handler_path(crawler.settings, scheme)
+            if path is not None and not getattr(load_object(path), "lazy", True):
+                with suppress(NotSupported):
+                    self._handler(scheme)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> SendGate:
@@ -71,5 +79,6 @@ class SendGate:
         return handler
 
     async def close(self) -> None:
-        for handler in self._handlers.values():
+        while self._handlers:  # the first instance closed closes them all
+            _, handler = self._handlers.popitem()
             await handler.close()
