@@ -24,7 +24,13 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 # Settings whose value is a component table: Heed adds its rows, a project's rows stay.
-_TABLES = ("DOWNLOADER_MIDDLEWARES", "SPIDER_MIDDLEWARES", "EXTENSIONS", "ITEM_PIPELINES")
+_TABLES = (
+    "DOWNLOAD_HANDLERS",
+    "DOWNLOADER_MIDDLEWARES",
+    "SPIDER_MIDDLEWARES",
+    "EXTENSIONS",
+    "ITEM_PIPELINES",
+)
 
 
 def default_settings() -> dict[str, object]:

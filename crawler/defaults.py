@@ -5,6 +5,8 @@ settings table mirrors it (a test checks). The add-on sets each at add-on priori
 project's settings, a spider's ``custom_settings`` and ``-s NAME=VALUE`` override them.
 """
 
+from scrapy.settings import default_settings as _scrapy_defaults
+
 # --- Identity (RFC 9309 §2.2.1) -------------------------------------------------------------
 # The product token robots.txt groups are matched against: letters, "-" and "_" only. Your
 # USER_AGENT must contain it (Scrapy's default agent is refused): set both in your project.
@@ -83,6 +85,11 @@ HEED_RESPONSE_CHECKS: dict[str, int] = {
     "crawler.checks.access.AccessCheck": 100,
     "crawler.checks.access.PaywallCheck": 500,
 }
+
+# Download handlers behind the send-time gate, by scheme (class paths), for a project that
+# downloads with another handler (HTTP/2, a browser): Scrapy's own (DOWNLOAD_HANDLERS_BASE) when
+# a scheme is not named. DOWNLOAD_HANDLERS itself must stay Heed's, or the crawl refuses to start.
+HEED_DOWNLOAD_HANDLERS: dict[str, str] = {}
 
 # --- Blocklists (GPAI Code of Practice, Copyright, Measure 1.2(b)) ------------------------
 # YAML files or folders of infringing-sites lists (schema: blocklists/README.md). Relative
@@ -196,8 +203,16 @@ SPIDER_MIDDLEWARES = {
     # Every item a spider yields from a response gets heed_seq and heed_log: its decision record.
     "crawler.items.DecisionLink": 950,
 }
+# Every scheme is downloaded through the request gate's send-time stage, which decides and
+# records as the request leaves the politeness queue (docs/architecture.md).
+DOWNLOAD_HANDLERS = {
+    scheme: "crawler.send_gate.SendGate" for scheme in _scrapy_defaults.DOWNLOAD_HANDLERS_BASE
+}
 EXTENSIONS = {
     "crawler.log.recorder.DecisionRecorder": 0,
+    "crawler.gates.RequestDecisions": 0,
+    # A graceful stop releases the requests waiting out a politeness delay, unsent.
+    "crawler.slots.StopReleasesQueues": 0,
     "crawler.origin.cache.OriginCaches": 0,
     "crawler.origin.robots.RobotsPolicy": 0,
     "crawler.origin.policy_files.PolicyFiles": 0,

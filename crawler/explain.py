@@ -18,7 +18,7 @@ from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
-from crawler.gates import EXPLAIN, RequestGate, ResponseGate
+from crawler.gates import EXPLAIN, RequestDecisions, ResponseGate
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -29,14 +29,16 @@ CheckOrder = Mapping[str, Sequence[str]]
 
 def check_order(crawler: Crawler) -> dict[str, list[str]]:
     """The checks each gate of ``crawler`` asked, in the order it asked them."""
-    order: dict[str, list[str]] = {}
-    gates: tuple[type[RequestGate] | type[ResponseGate], ...] = (RequestGate, ResponseGate)
-    for gate in gates:
-        built = crawler.get_downloader_middleware(gate)
-        order[gate.stage] = (
-            [check.name for check in built.checks] if isinstance(built, gate) else []
-        )
-    return order
+    decisions = crawler.get_extension(RequestDecisions)
+    responses = crawler.get_downloader_middleware(ResponseGate)
+    return {
+        "request": [check.name for check in decisions.checks] if decisions else [],
+        "response": (
+            [check.name for check in responses.checks]
+            if isinstance(responses, ResponseGate)
+            else []
+        ),
+    }
 
 
 class ExplainSpider(scrapy.Spider):

@@ -16,6 +16,18 @@ markup the page parse could not read whole (``crawler.page.PageUnreadable``) den
 ``page.unreadable``. A request for a per-origin policy document (robots.txt, tdmrep.json) is
 asked only of the checks that set ``guards_origin_documents = True``.
 
+The request decision is taken when the request is handed to the network, not when it was
+queued: Scrapy holds a request in its per-host politeness queue (Crawl-delay) for as long as
+minutes, while a blocklist reload or an expired robots.txt may change the answer. So the request
+checks run in two stages, with one record per request:
+
+- on entry to the downloader (``RequestGate``, before the politeness queue): a deny is final and
+  recorded there; an allow writes nothing. This stage also loads the policy documents the checks
+  need (robots.txt, tdmrep.json, ai.txt), so that the second stage rarely waits on a fetch;
+- at send time (``crawler.send_gate.SendGate``, the download handler): the checks are asked
+  again and their answer is the request's record, its ``ts`` the moment of sending. A request
+  served from the HTTP cache is never sent: the response gate takes its request decision.
+
 ``heed explain`` sets ``EXPLAIN`` in a request's meta: that request is asked of every check even
 after a deny (the deny still stands), and its records say ``"explain": true``.
 """
@@ -25,7 +37,8 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable, Mapping
 from contextlib import suppress
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from functools import cached_property
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.utils.misc import build_from_crawler, load_object
@@ -34,7 +47,7 @@ from crawler import defaults
 from crawler.body import PROBLEM, dropped_for
 from crawler.checks import RequestCheck, ResponseCheck
 from crawler.components import shared
-from crawler.errors import LogWriteError
+from crawler.errors import ConfigError, LogWriteError
 from crawler.interactive import notify_denial
 from crawler.log.chain import utc_now
 from crawler.log.recorder import DecisionRecorder
@@ -46,9 +59,12 @@ from reservations.verdict import Verdict, allow, deny, most_restrictive
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
     from scrapy.http import Request, Response
+    from scrapy.settings import BaseSettings
 
 logger = logging.getLogger(__name__)
 
+# The download handler of every scheme: the request decision's send-time stage.
+SEND_GATE = "crawler.send_gate.SendGate"
 REQUEST_SEQ = "heed_request_seq"
 RESPONSE_SEQ = "heed_response_seq"
 EXPLAIN = "heed_explain"
@@ -86,39 +102,35 @@ def _findings(verdicts: list[Verdict]) -> dict[str, Any]:
     return {v.check: {"decision": v.decision, "reason": v.reason} for v in verdicts}
 
 
+def _record(
+    recorder: DecisionRecorder,
+    stage: str,
+    url: str,
+    verdicts: list[Verdict],
+    fallback: Verdict,
+    **fields: Any,
+) -> int:
+    """Write the decision; a deny, or a log failure (the recorder has stopped the crawl), raises
+    ``IgnoreRequest``."""
+    decision = most_restrictive(verdicts) or fallback
+    try:
+        seq = recorder.record(
+            url,
+            stage,
+            decision,
+            evidence=_evidence(verdicts),
+            findings=_findings(verdicts),
+            **fields,
+        )
+    except LogWriteError as exc:
+        raise IgnoreRequest(f"Heed: not logged, not fetched: {exc}") from exc
+    if not decision.allowed:
+        notify_denial(recorder.crawler, url, decision.reason, seq, recorder.log.path)
+        raise IgnoreRequest(f"Heed denied ({decision.reason}): {url}")
+    return seq
+
+
 Check = TypeVar("Check", bound=RequestCheck | ResponseCheck)
-
-
-class _Gate(Generic[Check]):
-    stage = ""
-
-    def __init__(self, crawler: Crawler, setting: str) -> None:
-        # The gates are built once the settings are final, after every add-on.
-        require_addon(crawler)
-        verify(crawler.settings)
-        self.crawler = crawler
-        self.recorder = shared(crawler, DecisionRecorder)
-        self.checks, listing = build_checks(crawler, setting)
-        self.recorder.add_to_header("checks", self.stage, listing)
-
-    def _record(self, url: str, verdicts: list[Verdict], fallback: Verdict, **fields: Any) -> int:
-        """Write the decision; a log failure denies (the recorder has stopped the crawl)."""
-        decision = most_restrictive(verdicts) or fallback
-        try:
-            seq = self.recorder.record(
-                url,
-                self.stage,
-                decision,
-                evidence=_evidence(verdicts),
-                findings=_findings(verdicts),
-                **fields,
-            )
-        except LogWriteError as exc:
-            raise IgnoreRequest(f"Heed: not logged, not fetched: {exc}") from exc
-        if not decision.allowed:
-            notify_denial(self.crawler, url, decision.reason, seq, self.recorder.log.path)
-            raise IgnoreRequest(f"Heed denied ({decision.reason}): {url}")
-        return seq
 
 
 def _policy_document(doc: str) -> Verdict:
@@ -144,16 +156,38 @@ async def _ask(check: Check, answer: Callable[[Check], Awaitable[Verdict]]) -> V
         return deny(check.name, "gate.check_error", error=f"{type(exc).__name__}: {exc}")
 
 
-class RequestGate(_Gate[RequestCheck]):
-    """Downloader middleware: judge each request before it is downloaded."""
+class RequestDecisions:
+    """Scrapy extension: the crawl's request checks, asked by both stages of the request gate.
 
-    stage = "request"
+    Once ``stopping`` is set (the crawl is closing), every request not yet sent is denied with
+    ``gate.stopped``: a graceful stop never waits out a politeness delay to send nothing.
+    """
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+        self.stopping = False
+        # The real download handlers behind the send-time gate, by scheme (crawler.send_gate).
+        self.download_handlers: dict[str, Any] = {}
 
     @classmethod
-    def from_crawler(cls, crawler: Crawler) -> RequestGate:
-        return cls(crawler, "HEED_REQUEST_CHECKS")
+    def from_crawler(cls, crawler: Crawler) -> RequestDecisions:
+        return cls(crawler)
 
-    async def process_request(self, request: Request) -> None:
+    @cached_property
+    def checks(self) -> list[RequestCheck]:
+        # Built on first use (by the request gate): checks find other extensions while built.
+        checks, listing = build_checks(self.crawler, "HEED_REQUEST_CHECKS")
+        self.recorder.add_to_header("checks", "request", listing)
+        return checks
+
+    @cached_property
+    def recorder(self) -> DecisionRecorder:
+        return shared(self.crawler, DecisionRecorder)
+
+    async def verdicts(self, request: Request) -> list[Verdict]:
+        """Every check's answer up to the first deny (all of them for ``heed explain``)."""
+        if self.stopping:
+            return [deny("gate", "gate.stopped", why="the crawl is stopping; not sent")]
         doc = request.meta.get(DOC_META)
         verdicts: list[Verdict] = []
         for check in self.checks:
@@ -165,22 +199,77 @@ class RequestGate(_Gate[RequestCheck]):
                 break
         if doc and all(v.allowed for v in verdicts):
             verdicts.append(_policy_document(doc))
+        return verdicts
+
+    def record(self, request: Request, verdicts: list[Verdict]) -> None:
+        """Record ``request``'s decision (its ``seq`` goes into its meta); a deny raises."""
         fallback = allow("gate", "gate.no_checks")
         explaining = _explaining(request.meta)
-        request.meta[REQUEST_SEQ] = self._record(request.url, verdicts, fallback, **explaining)
+        request.meta[REQUEST_SEQ] = _record(
+            self.recorder, "request", request.url, verdicts, fallback, **explaining
+        )
+
+    async def decide(self, request: Request) -> None:
+        """The decision that counts, taken as the request leaves; a deny raises."""
+        self.record(request, await self.verdicts(request))
 
 
-class ResponseGate(_Gate[ResponseCheck]):
+def check_handlers(settings: BaseSettings) -> None:
+    """Refuse to start when a scheme is downloaded by anything but the send-time gate."""
+    handlers: dict[str, Any] = dict(settings.getwithbase("DOWNLOAD_HANDLERS"))
+    bypassing = sorted(s for s, path in handlers.items() if path not in (None, SEND_GATE))
+    if bypassing:
+        raise ConfigError(
+            f"DOWNLOAD_HANDLERS replaces Heed's send-time gate for {', '.join(bypassing)}: "
+            "name your handler in HEED_DOWNLOAD_HANDLERS instead"
+        )
+
+
+class RequestGate:
+    """Downloader middleware, the early stage: a request denied now never enters the
+    politeness queue, and the policy documents are loaded before it waits there."""
+
+    def __init__(self, decisions: RequestDecisions) -> None:
+        self.decisions = decisions
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> RequestGate:
+        # The gates are built once the settings are final, after every add-on.
+        require_addon(crawler)
+        verify(crawler.settings)
+        check_handlers(crawler.settings)
+        decisions = shared(crawler, RequestDecisions)
+        decisions.checks  # noqa: B018  built now: an invalid blocklist stops the crawl here
+        return cls(decisions)
+
+    async def process_request(self, request: Request) -> None:
+        request.meta.pop(REQUEST_SEQ, None)  # a redirect copies the previous hop's meta
+        verdicts = await self.decisions.verdicts(request)
+        if not all(v.allowed for v in verdicts):
+            self.decisions.record(request, verdicts)
+
+
+class ResponseGate:
     """Downloader middleware closest to the downloader: judge each response before anything
     else (HTTP cache, redirect, retry, spider, pipelines) sees it; a deny drops the body."""
 
-    stage = "response"
+    def __init__(self, crawler: Crawler) -> None:
+        require_addon(crawler)
+        verify(crawler.settings)
+        self.decisions = shared(crawler, RequestDecisions)
+        self.recorder = shared(crawler, DecisionRecorder)
+        checks, listing = build_checks(crawler, "HEED_RESPONSE_CHECKS")
+        self.checks: list[ResponseCheck] = checks
+        self.recorder.add_to_header("checks", "response", listing)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ResponseGate:
-        return cls(crawler, "HEED_RESPONSE_CHECKS")
+        return cls(crawler)
 
     async def process_response(self, request: Request, response: Response) -> Response:
+        if "cached" in response.flags and REQUEST_SEQ not in request.meta:
+            # Served from the HTTP cache, so never sent: its request decision is taken now.
+            await self.decisions.decide(request)
         # Tied to its request now, not after the middlewares: checks note facts in its meta.
         response.request = request
         page = Page.of(response)
@@ -210,7 +299,9 @@ class ResponseGate(_Gate[ResponseCheck]):
         else:
             page.response.headers[FETCHED_AT] = utc_now()
         fields.update(_explaining(request.meta))
-        request.meta[RESPONSE_SEQ] = self._record(response.url, verdicts, fallback, **fields)
+        request.meta[RESPONSE_SEQ] = _record(
+            self.recorder, "response", response.url, verdicts, fallback, **fields
+        )
         return page.response
 
     def process_exception(self, request: Request, exception: Exception) -> None:
@@ -225,4 +316,4 @@ class ResponseGate(_Gate[ResponseCheck]):
         fields.update(_explaining(request.meta))
         verdict = problem.verdict()
         with suppress(IgnoreRequest):  # the deny is on record; nothing of the body was kept
-            self._record(request.url, [verdict], verdict, **fields)
+            _record(self.recorder, "response", request.url, [verdict], verdict, **fields)

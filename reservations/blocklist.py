@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Literal, NamedTuple
 
-from reservations.hostname import lookup_forms
+from reservations.hostname import lookup_forms, reached_addresses
 from reservations.verdict import Verdict, allow, deny
 
 CHECK = "blocklist"
@@ -118,6 +118,7 @@ class BlocklistIndex:
     duplicates: list[tuple[Entry, Entry]] = field(default_factory=list, repr=False)
     _exact: dict[str, Entry] = field(default_factory=dict, repr=False)
     _subtree: dict[str, Entry] = field(default_factory=dict, repr=False)
+    _addresses: dict[str, Entry] = field(default_factory=dict, repr=False)
 
     @classmethod
     def build(cls, lists: Iterable[Blocklist]) -> BlocklistIndex:
@@ -128,6 +129,8 @@ class BlocklistIndex:
         index = cls(lists, hashlib.sha256(text.encode("utf-8")).hexdigest())
         exact, subtree, duplicates = index._exact, index._subtree, index.duplicates
         for entry in iter_entries(lists):
+            if entry.is_ip:  # keyed as a connection's address is compared (IPv4-mapped as IPv4)
+                index._addresses.setdefault(reached_addresses(entry.host)[0], entry)
             table = exact if entry.is_ip or entry.match == "exact" else subtree
             for form in entry.forms:
                 first = table.setdefault(form, entry)
@@ -155,6 +158,19 @@ class BlocklistIndex:
                 suffix = suffix.partition(".")[2]
         return None
 
+    @property
+    def lists_addresses(self) -> bool:
+        """Whether any entry is an IP address (only then are connections' addresses checked)."""
+        return bool(self._addresses)
+
+    def match_address(self, address: str) -> Entry | None:
+        """The IP entry that binds a connection to the resolved ``address``, if any."""
+        for reached in reached_addresses(address):
+            entry = self._addresses.get(reached)
+            if entry is not None:
+                return entry
+        return None
+
 
 def iter_entries(lists: Iterable[Blocklist]) -> Iterator[Entry]:
     for blocklist in lists:
@@ -171,6 +187,34 @@ def blocklist_verdict(index: BlocklistIndex, host: str, today: date) -> Verdict:
     if entry.expired(today):
         evidence["expired"] = True
     return deny(CHECK, "blocklist.listed", host=host, entry=evidence, lists_sha256=index.digest)
+
+
+def address_verdict(
+    index: BlocklistIndex, host: str, addresses: Iterable[str], today: date
+) -> Verdict:
+    """An IP entry binds every connection to its address, whatever name led there: deny
+    ``host`` when any address it resolved to is listed (``blocklist.listed_address``), and when
+    it resolved to none, since then what it would reach cannot be checked (fail closed)."""
+    resolved = list(addresses)
+    if not resolved:
+        return deny(CHECK, "blocklist.unresolved", host=host, lists_sha256=index.digest)
+    for address in resolved:
+        entry = index.match_address(address)
+        if entry is not None:
+            evidence = entry.evidence()
+            if entry.expired(today):
+                evidence["expired"] = True
+            return deny(
+                CHECK,
+                "blocklist.listed_address",
+                host=host,
+                address=address,
+                entry=evidence,
+                lists_sha256=index.digest,
+            )
+    return allow(
+        CHECK, "blocklist.not_listed", host=host, addresses=resolved, lists_sha256=index.digest
+    )
 
 
 def find_warnings(index: BlocklistIndex, today: date) -> list[Problem]:

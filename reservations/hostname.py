@@ -28,6 +28,10 @@ _NUMERIC_LABEL = re.compile(r"(?:0x[0-9a-f]*|[0-9]+)\Z")
 _INET_ATON_CHARS = re.compile(r"[0-9a-fx.]+\Z")
 _BARE_HOST = re.compile(r"[^/:?#@\s]+(?::[0-9]+)?(?:[/?#]|\Z)")
 _MAX_NAME = 253  # RFC 1035 §2.3.4, without the trailing dot
+# A connection to the unspecified address reaches the local host: Linux's connect(2) sends it
+# to the loopback address (0.0.0.0 to 127.0.0.1, :: to ::1), so an entry for the loopback
+# address binds the unspecified one too.
+_UNSPECIFIED_REACHES = {"0.0.0.0": "127.0.0.1", "::": "::1"}
 
 
 class HostError(ValueError):
@@ -61,6 +65,21 @@ def lookup_forms(host: str) -> tuple[str, ...]:
         except OSError:
             pass
     return (text,)
+
+
+def reached_addresses(address: str) -> tuple[str, ...]:
+    """The canonical addresses a connection to the resolved ``address`` reaches: itself (an
+    IPv4-mapped IPv6 address as IPv4) and, for the unspecified address, the loopback one.
+    Empty when ``address`` is not an IP address."""
+    try:
+        ip = ipaddress.ip_address(address.split("%", 1)[0])
+    except ValueError:
+        return ()
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    text = str(ip)
+    local = _UNSPECIFIED_REACHES.get(text)
+    return (text, local) if local else (text,)
 
 
 def entry_forms(domain: str) -> tuple[str, tuple[str, ...], bool]:

@@ -5,6 +5,10 @@ A listed host is never contacted: not its pages, not its robots.txt or tdmrep.js
 the request gate again. The lists are loaded when the crawler is built; any invalid file stops
 the crawl from starting. During the crawl, edited files are picked up at most every
 ``HEED_BLOCKLIST_RELOAD_S`` seconds; a bad edit keeps the last valid version in force.
+
+An entry that is an IP address binds every connection to that address, whatever the URL's host
+said: while such entries are in force, each request's host is resolved and checked by address
+too, and ``crawler.addresses.AddressGuard`` keeps every connection off a listed address.
 """
 
 from __future__ import annotations
@@ -12,15 +16,17 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING
 
+from scrapy import signals
 from scrapy.utils.defer import maybe_deferred_to_future
 from scrapy.utils.httpobj import urlparse_cached
 from twisted.internet.threads import deferToThread
 
+from crawler.addresses import AddressGuard
 from crawler.blocklists import LoadedLists, configured_paths, load_lists, reload_lists, today
 from crawler.components import shared
 from crawler.log.recorder import DecisionRecorder
 from crawler.origin.cache import OriginCache
-from reservations.blocklist import Problem, blocklist_verdict
+from reservations.blocklist import Entry, Problem, address_verdict, blocklist_verdict
 from reservations.verdict import Verdict
 
 if TYPE_CHECKING:
@@ -55,6 +61,8 @@ class BlocklistCheck:
         crawler.stats.set_value("heed/blocklist/entries", len(self.lists.index))
         shared(crawler, DecisionRecorder).add_header("blocklists", self.lists.header())
         self.cache: OriginCache[LoadedLists] = OriginCache()
+        self.guard: AddressGuard | None = None
+        crawler.signals.connect(self._closed, signal=signals.spider_closed)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> BlocklistCheck:
@@ -65,7 +73,34 @@ class BlocklistCheck:
         if self.reload_after > 0:
             lists = await self.cache.get(_KEY, self._reload)
         host = urlparse_cached(request).hostname or ""
-        return blocklist_verdict(lists.index, host, today())
+        verdict = blocklist_verdict(lists.index, host, today())
+        if not verdict.allowed or not lists.index.lists_addresses:
+            return verdict
+        addresses = await self._guard().addresses(host)
+        return address_verdict(lists.index, host, addresses, today())
+
+    def _guard(self) -> AddressGuard:
+        """Installed the first time an IP entry is in force, before any request is sent."""
+        if self.guard is None:
+            self.guard = AddressGuard.install(self._listed_address, self._refused)
+        return self.guard
+
+    def _listed_address(self, address: str) -> Entry | None:
+        return self.lists.index.match_address(address)
+
+    def _refused(self, name: str, address: str, entry: Entry) -> None:
+        self.crawler.stats.inc_value("heed/blocklist/refused_connections")
+        logger.error(
+            "Heed blocklists: no connection to %s (resolved from %s): listed by %s:%d",
+            address,
+            name,
+            entry.listed_in.file,
+            entry.line,
+        )
+
+    def _closed(self) -> None:
+        if self.guard is not None:
+            self.guard.uninstall()
 
     async def _reload(self) -> tuple[LoadedLists, float]:
         """Re-read changed files off the reactor thread; every request waits for the result."""

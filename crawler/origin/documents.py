@@ -119,6 +119,11 @@ class OriginDocumentFetcher:
                 "dont_merge_cookies": True,
                 "handle_httpstatus_all": True,
                 "download_timeout": self.timeout,
+                # A downloader slot per host and kind: the send-time gate of a request may wait
+                # for a document while holding its own slot's place (crawler/gates.py), so a
+                # document never queues behind a request waiting for it (pages wait for every
+                # kind, tdmrep.json and ai.txt for robots.txt, robots.txt for none).
+                "download_slot": f"{urlsplit(url).hostname} {self.kind}",
             },
         )
         # A download slot of its own per origin and kind (Scrapy's public ``download_slot``):

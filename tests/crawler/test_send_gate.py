@@ -1,0 +1,196 @@
+"""The request decision is taken as the request leaves, not when it was queued: real crawls
+of one host with a Crawl-delay, the server's own arrival times as the clock."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import threading
+import time
+from datetime import datetime
+from itertools import pairwise
+from pathlib import Path
+
+from werkzeug import Request, Response
+
+from crawler import slots
+from tests.crawler.test_blocklist_gate import write_list
+from tests.crawling import crawl_command, read_crawl
+
+HTML = "text/html; charset=utf-8"
+PAGES = [f"/p{n}" for n in range(10)]
+
+
+def seconds(ts: str) -> float:
+    return datetime.fromisoformat(ts.replace("Z", "+00:00")).timestamp()
+
+
+class Site:
+    """``/`` links to ten pages; every arrival is timed on the server; ``on_page`` runs when a
+    page is served, with how many pages were served before it."""
+
+    def __init__(self, server, crawl_delay: float, on_page=None, closes_after: int = 99) -> None:
+        self.arrivals: list[tuple[str, float]] = []
+        self.lock = threading.Lock()
+        self.on_page = on_page
+        self.robots = f"User-agent: *\nCrawl-delay: {crawl_delay}\n"
+        self.closes_after = closes_after
+        server.expect_request("/robots.txt").respond_with_handler(self._robots)
+        links = "".join(f'<a href="{p}">{p}</a>' for p in PAGES)
+        server.expect_request("/").respond_with_handler(self._serve(links, HTML))
+        for page in PAGES:
+            server.expect_request(page).respond_with_handler(self._serve(page, HTML))
+
+    def _serve(self, body: str, content_type: str = "text/plain"):
+        def handle(request: Request) -> Response:
+            with self.lock:
+                served = sum(1 for path, _ in self.arrivals if path in PAGES)
+                self.arrivals.append((request.path, time.time()))
+            if self.on_page is not None and request.path in PAGES:
+                self.on_page(served)
+            return Response(body, content_type=content_type)
+
+        return handle
+
+    def _robots(self, request: Request) -> Response:
+        """``Allow: /`` until ``closes_after`` pages were served, then ``Disallow: /``."""
+        rule = "Allow: /" if len(self.pages()) < self.closes_after else "Disallow: /"
+        return self._serve(f"{self.robots}{rule}\n")(request)
+
+    def paths(self) -> list[str]:
+        with self.lock:
+            return [path for path, _ in self.arrivals]
+
+    def pages(self) -> list[tuple[str, float]]:
+        with self.lock:
+            return [(path, at) for path, at in self.arrivals if path in PAGES]
+
+
+def test_a_host_listed_while_requests_wait_out_the_crawl_delay_is_not_contacted_again(
+    make_server, crawl, tmp_path: Path
+) -> None:
+    server = make_server()
+    lists = write_list(tmp_path / "list.yaml", "blocked.test")
+    edited: list[float] = []
+
+    def list_the_host_after_three_pages(served: int) -> None:
+        if served == 2:
+            write_list(lists, "blocked.test", "localhost", version="2")
+            edited.append(time.time())
+
+    site = Site(server, crawl_delay=2, on_page=list_the_host_after_three_pages)
+    seed = f"http://localhost:{server.port}/"
+    result = crawl(
+        [seed],
+        settings={"HEED_BLOCKLISTS": [str(lists)], "HEED_BLOCKLIST_RELOAD_S": 0.1},
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    served = site.pages()
+    assert len(served) == 3 and all(at <= edited[0] for _, at in served)
+    sent = {f"http://localhost:{server.port}{path}": at for path, at in served}
+    records = {r["url"]: r for r in result.decisions("request") if r["url"].endswith(tuple(PAGES))}
+    assert len(records) == 10  # one request decision per page, no more
+    for url, at in sent.items():
+        assert records[url]["decision"] == "allow"
+        assert 0 <= at - seconds(records[url]["ts"]) < 0.25  # recorded as it was sent
+    denied = sorted(seconds(r["ts"]) for r in records.values() if r["decision"] == "deny")
+    assert len(denied) == 7
+    assert all(r["reason"] == "blocklist.listed" for r in records.values() if r["url"] not in sent)
+    # Each deny was taken when its turn to be sent came, one Crawl-delay after the last.
+    assert denied[0] > edited[0]
+    assert all(1.5 < later - earlier < 3 for earlier, later in pairwise(denied))
+
+
+def test_a_robots_txt_that_closes_while_requests_wait_is_obeyed_when_they_leave(
+    make_server, crawl
+) -> None:
+    server = make_server()
+    site = Site(server, crawl_delay=1.5, closes_after=2)
+    result = crawl(
+        [server.url_for("/")],
+        # One request at a time, robots.txt trusted for less than a Crawl-delay: each request
+        # holds the host's only place while its send-time check fetches robots.txt again.
+        settings={"HEED_ROBOTS_TTL": 1, "CONCURRENT_REQUESTS_PER_DOMAIN": 1},
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert len(site.pages()) == 2
+    records = [r for r in result.decisions("request") if r["url"].endswith(tuple(PAGES))]
+    assert len(records) == 10
+    denied = [r for r in records if r["decision"] == "deny"]
+    assert len(denied) == 8 and {r["reason"] for r in denied} == {"robots.disallow"}
+
+
+def test_ctrl_c_stops_at_once_instead_of_waiting_out_the_crawl_delay(
+    make_server, tmp_path: Path
+) -> None:
+    server = make_server()
+    site = Site(server, crawl_delay=30)
+    args, env = crawl_command(tmp_path, [server.url_for("/")], settings={"HEED_BLOCKLISTS": []})
+    proc = subprocess.Popen(
+        args,
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        # As from a terminal: SIGINT not ignored, whatever the test runner does with it.
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while "/" not in site.paths() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        time.sleep(1)  # its ten links are queued behind the 30 s Crawl-delay
+        interrupted = time.time()
+        proc.send_signal(signal.SIGINT)
+        stdout, stderr = proc.communicate(timeout=10)
+    finally:
+        proc.kill()
+    stopped = time.time() - interrupted
+    result = read_crawl(tmp_path, proc.returncode, stdout, stderr)
+    assert stopped < 5, stderr
+    assert site.pages() == [] and all(at < interrupted for _, at in site.arrivals)
+    pages = [r for r in result.decisions("request") if r["url"].endswith(tuple(PAGES))]
+    assert len(pages) == 10
+    assert all(r["decision"] == "deny" and r["reason"] == "gate.stopped" for r in pages)
+    assert all(seconds(r["ts"]) >= interrupted for r in pages)
+
+
+def test_the_private_scrapy_api_a_graceful_stop_uses_is_still_there() -> None:
+    from scrapy.core.downloader import Downloader, Slot
+    from scrapy.core.engine import ExecutionEngine, _Slot
+
+    assert callable(Downloader._process_queue)
+    assert {"queue", "delay", "close"} <= set(dir(Slot(1, 0.0, 0.0)))
+    assert "closing" in _Slot.__init__.__code__.co_names
+    assert "_slot" in ExecutionEngine.__init__.__code__.co_names
+    assert slots.POLL_SECONDS < 1
+
+
+HTTP11 = "scrapy.core.downloader.handlers.http11.HTTP11DownloadHandler"
+
+
+def test_a_download_handler_that_would_bypass_the_send_time_gate_refuses_to_start(
+    make_server, crawl
+) -> None:
+    server = make_server()
+    Site(server, crawl_delay=0)
+    result = crawl([server.url_for("/")], settings={"DOWNLOAD_HANDLERS": {"http": HTTP11}})
+    assert result.returncode == 2
+    assert "heed: error: DOWNLOAD_HANDLERS replaces Heed's send-time gate for" in result.stderr
+    assert server.log == []
+
+
+def test_a_handler_of_your_own_downloads_behind_the_send_time_gate(make_server, crawl) -> None:
+    server = make_server()
+    Site(server, crawl_delay=0)
+    result = crawl(
+        [server.url_for("/")],
+        settings={"HEED_DOWNLOAD_HANDLERS": {"http": HTTP11}},
+    )
+    assert result.returncode == 0, result.stderr
+    taken = result.decision_for(server.url_for("/"))
+    assert taken["decision"] == "allow", taken
+    assert server.url_for("/") in result.item_urls
