@@ -73,5 +73,8 @@ def _first(meta: Mapping[str, Sequence[str]], names: Sequence[str]) -> str | Non
 def _language(text: str) -> str | None:
     if len(text) < _MIN_LANGUAGE_TEXT:
         return None
-    language, _ = py3langid.classify(text[:10_000])
+    try:
+        language, _ = py3langid.classify(text[:10_000])
+    except OSError:  # its model is unpacked to a temporary file on first use: a full disk
+        return None
     return str(language)

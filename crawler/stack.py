@@ -143,7 +143,5 @@ def addon_removed(settings: BaseSettings) -> bool:
 def require_addon(crawler: Crawler) -> None:
     """Heed's components run only as installed by its add-on, which supplies every default
     and checks the stack: a hand-assembled stack would run with settings it never declared."""
-    from crawler.addon import Heed
-
-    if crawler.get_addon(Heed) is None:
+    if crawler.get_addon(load_object(ADDON)) is None:
         raise ConfigError(f"Heed's components are enabled without its add-on: {ADDON_FIX}")

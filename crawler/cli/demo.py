@@ -121,7 +121,8 @@ def report(counts: Counter[tuple[str, str, str, str]], records: int) -> list[str
         "a request and a response):",
         *_table(documents),
         "",
-        f"The log holds {records} records: the run header and {decided} decisions.",
+        f"The log holds {records} records: the run header, {decided} decisions and "
+        f"{records - 1 - decided} checkpoint and closing records.",
     ]
 
 

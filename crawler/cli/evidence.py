@@ -6,10 +6,10 @@ import argparse
 from pathlib import Path
 from typing import Any
 
+from crawler.domains import registrable_domain
 from crawler.errors import HeedError
 from crawler.log.evidence import write_evidence
 from crawler.log.read import iter_log_files
-from crawler.report.domains import registrable_domain
 
 
 def register(subparsers: Any) -> None:

@@ -7,12 +7,12 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from crawler.domains import registrable_domain
 from crawler.errors import HeedError
 from crawler.log.export import FORMATS, STDOUT, export_logs
 from crawler.log.export.table import RecordFilter, parse_time_bound
 from crawler.log.read import iter_log_files
 from crawler.progress import TerminalProgress
-from crawler.report.domains import registrable_domain
 
 
 def register(commands: Any) -> None:

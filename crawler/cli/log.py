@@ -116,9 +116,9 @@ def run_keygen(args: argparse.Namespace) -> int:
 
 
 def run_prove(args: argparse.Namespace) -> int:
+    from crawler.domains import registrable_domain
     from crawler.log.evidence import about
     from crawler.log.prove import prove
-    from crawler.report.domains import registrable_domain
 
     if args.url is not None:
         document = prove(args.log, lambda record: record.get("url") == args.url)

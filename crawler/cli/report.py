@@ -7,10 +7,10 @@ import json
 from pathlib import Path
 from typing import Any
 
+from crawler.domains import top_domain_rule
 from crawler.errors import HeedError
 from crawler.log.read import iter_log_files
 from crawler.progress import TerminalProgress
-from crawler.report.domains import top_domain_rule
 from crawler.report.html import render_html
 from crawler.report.markdown import render_markdown
 from crawler.report.summary import summarise

@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from crawler.domains import url_domain
 from crawler.log.prove import prove, write_proof
-from crawler.report.domains import url_domain
 
 # Rows of the summary's table of decisions; every record is in records.jsonl anyway.
 SUMMARY_ROWS = 500

@@ -3,7 +3,7 @@
 Collected content is what the response gate allowed with a 2xx status, policy documents
 (robots.txt, tdmrep.json) left out; its size is the body bytes the log recorded. Pages count
 every such fetch (recrawls and cache replays included); unique pages count each URL once.
-Domains are registrable domains (``crawler.report.domains``).
+Domains are registrable domains (``crawler.domains``).
 """
 
 from __future__ import annotations
@@ -13,9 +13,9 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from crawler.domains import TopDomainRule, netloc_of, registrable_domain
 from crawler.log.chain import utc_now
 from crawler.log.read import SEAL_STAGES, Progress, read_logs
-from crawler.report.domains import TopDomainRule, netloc_of, registrable_domain
 from crawler.report.timeline import Timeline
 
 REPORT_FORMAT = "heed-report/1"

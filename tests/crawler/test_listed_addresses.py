@@ -3,7 +3,7 @@ server on 127.0.0.1, reached as 0.0.0.0, 0, localhost and a made-up name resolvi
 
 from __future__ import annotations
 
-from tests.crawler.test_blocklist_gate import serve, settings, write_list
+from tests.crawler.checks.test_blocklist_gate import serve, settings, write_list
 
 MADE_UP = {"TWISTED_DNS_RESOLVER": "tests.crawler.resolvers.MadeUpNames"}
 

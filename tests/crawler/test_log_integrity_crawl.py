@@ -9,7 +9,7 @@ import time
 
 from crawler.cli import main
 from crawler.log.seal import write_key_pair
-from tests.crawler.test_robots_gate import HTML, page, serve_pages
+from tests.crawler.checks.test_robots_gate import HTML, page, serve_pages
 from tests.crawling import crawl_command, read_crawl
 
 
@@ -64,7 +64,7 @@ def test_deleting_the_log_mid_crawl_stops_the_crawl_with_a_non_zero_exit(make_se
 
 def test_a_full_disk_exits_non_zero_and_leaves_an_incomplete_log(make_server, crawl) -> None:
     server = site(make_server, pages=40)
-    result = crawl([server.url_for("/")], file_size_limit=6000)
+    result = crawl([server.url_for("/")], file_size_limit=30_000)  # past the run header
     assert result.returncode == 1, result.stderr[-3000:]
     assert "heed: error:" in result.stderr
     assert main(["log", "verify", str(result.log_path)]) == 4

@@ -12,7 +12,7 @@ import json
 import pytest
 from werkzeug import Request, Response
 
-from tests.crawler.optout_site import Site, crawl_sites
+from tests.crawler.checks.optout_site import Site, crawl_sites
 
 NOAI = '<meta name="robots" content="noai">'
 PAYWALL = {"@context": "https://schema.org", "@type": "NewsArticle", "isAccessibleForFree": False}

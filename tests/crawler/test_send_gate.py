@@ -14,7 +14,7 @@ from pathlib import Path
 from werkzeug import Request, Response
 
 from crawler import slots
-from tests.crawler.test_blocklist_gate import write_list
+from tests.crawler.checks.test_blocklist_gate import write_list
 from tests.crawling import crawl_command, read_crawl
 
 HTML = "text/html; charset=utf-8"

@@ -16,8 +16,8 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from crawler.domains import url_domain
 from crawler.log.read import SEAL_STAGES
-from crawler.report.domains import url_domain
 
 # The columns every reviewer looks for first, then evidence, then run-header facts, then the
 # chain: the order of a CSV header and of a Parquet schema.
@@ -95,7 +95,7 @@ class RecordFilter:
     reasons: frozenset[str] | None = None
     since: str | None = None
     until: str | None = None
-    # A registrable domain (crawler.report.domains): records of its URLs, subdomains included.
+    # A registrable domain (crawler.domains): records of its URLs, subdomains included.
     domain: str | None = None
 
     def mask(self, table: pa.Table) -> pa.Array:

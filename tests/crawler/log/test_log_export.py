@@ -15,7 +15,7 @@ import pytest
 from crawler.cli import main
 from crawler.log.chain import DecisionLog
 from crawler.log.export.table import flatten
-from tests.crawler.test_logread import write_log
+from tests.crawler.log.test_logread import write_log
 
 
 def export(tmp_path: Path, logs: list[Path], fmt: str, *options: str) -> list[dict[str, Any]]:

@@ -254,11 +254,11 @@ def test_verify_exit_codes_tell_complete_broken_and_incomplete_apart(tmp_path, k
     pub.write_text(key.verifier + "\n")
     assert main(["log", "verify", "--key", str(pub), str(complete)]) == 0
     assert main(["log", "verify", "--key", str(pub), str(complete), str(incomplete)]) == 4
-    out = capsys.readouterr().out
-    assert f"{incomplete}: incomplete: " in out
+    out, err = capsys.readouterr()
+    assert f"{complete}: OK" in out and f"{incomplete}: incomplete: " in err  # diagnostics
     broken = sealed_log(tmp_path / "broken.jsonl")
     assert main(["log", "verify", "--key", str(pub), str(broken), str(incomplete)]) == 1
-    assert f"{broken}:5: checkpoint: the note is not signed" in capsys.readouterr().out
+    assert f"{broken}:5: checkpoint: the note is not signed" in capsys.readouterr().err
 
 
 def test_canonical_json_round_trips_the_written_lines(tmp_path) -> None:

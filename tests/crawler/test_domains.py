@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from crawler.report.domains import netloc_of, registrable_domain, top_domain_rule
+from crawler.domains import netloc_of, registrable_domain, top_domain_rule
 
 
 @pytest.mark.parametrize(
