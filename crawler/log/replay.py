@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +22,7 @@ from warcio.exceptions import ArchiveLoadFailed
 
 from crawler.log.archive import payload_digest
 from crawler.log.read import BadLine, read_log
-from reservations.robots_policy import robots_state, robots_verdict
+from reservations.robots_policy import RobotsState, robots_state, robots_verdict
 
 # Far above HEED_ROBOTS_MAX_BYTES' useful range: a larger payload was not written by a crawl.
 MAX_PAYLOAD = 16 * 1024 * 1024
@@ -34,6 +35,10 @@ class Stored:
     status: int | None
     payload: bytes
     problem: str | None = None
+
+    @cached_property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.payload).hexdigest()
 
 
 Archive = dict[str, Stored]
@@ -70,17 +75,16 @@ def replay_log(path: Path) -> Iterator[str]:
     """``FILE:LINE: replay: problem`` for every robots.txt decision of ``path`` that its
     archived robots.txt does not reproduce. A log whose chain is broken is replayed up to the
     break (verify reports the break itself)."""
-    token = ""
-    archives: dict[str, Archive | str] = {}
+    replayer = _Replayer(path.parent)
     try:
         for lineno, record in enumerate(read_log(path, seals=True), start=1):
             if record.get("stage") == "run":
-                token = str(record.get("product_token", ""))
+                replayer.token = str(record.get("product_token", ""))
                 continue
             robots = _robots_evidence(record)
             if robots is None:
                 continue
-            problem = _replay(path.parent, record, robots, token, archives)
+            problem = replayer.replay(record, robots)
             if problem:
                 yield f"{path}:{lineno}: replay: {problem}"
     except BadLine:
@@ -98,43 +102,51 @@ def _robots_evidence(record: Mapping[str, Any]) -> Mapping[str, Any] | None:
     return None
 
 
-def _replay(
-    folder: Path,
-    record: Mapping[str, Any],
-    robots: Mapping[str, Any],
-    token: str,
-    archives: dict[str, Archive | str],
-) -> str | None:
-    name, record_id = robots.get("doc_warc"), robots.get("doc_warc_record")
-    if not isinstance(name, str) or not name or Path(name).name != name:
-        return f"doc_warc {name!r} is not a file beside the log"
-    if name not in archives:
-        archives[name] = read_archive(folder / name)
-    archive = archives[name]
-    if isinstance(archive, str):
-        return archive
-    stored = archive.get(str(record_id))
-    if stored is None:
-        return f"{name} holds no response record {record_id}"
-    if stored.problem:
-        return f"{name} {record_id}: {stored.problem}"
-    if hashlib.sha256(stored.payload).hexdigest() != robots.get("doc_sha256"):
-        return f"{name} {record_id}: archived payload does not match doc_sha256"
-    fetch = {k: v for k, v in robots.items() if k.startswith("doc_")}
-    state = robots_state(stored.status, robots.get("doc_error"), stored.payload, fetch)
-    verdict = robots_verdict(state, str(record.get("url")), token)
-    findings = record.get("findings")
-    logged = findings.get("robots") if isinstance(findings, Mapping) else None
-    replayed = {"decision": verdict.decision, "reason": verdict.reason}
-    if logged != replayed:
-        return f"logged robots {_outcome(logged)}, archived robots.txt gives {_outcome(replayed)}"
-    replayed_evidence = verdict.evidence
-    differing = sorted(
-        k for k in {*replayed_evidence, *robots} if replayed_evidence.get(k) != robots.get(k)
-    )
-    if differing:
-        return "robots evidence not reproduced: " + ", ".join(differing)
-    return None
+class _Replayer:
+    """The archives of one log's folder, each read once, and each archived robots.txt parsed
+    once (the decisions on one fetch all name the same fetch fields)."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.token = ""
+        self.archives: dict[str, Archive | str] = {}
+        self.states: dict[tuple[str, str], RobotsState] = {}
+
+    def replay(self, record: Mapping[str, Any], robots: Mapping[str, Any]) -> str | None:
+        name, record_id = robots.get("doc_warc"), str(robots.get("doc_warc_record"))
+        if not isinstance(name, str) or not name or Path(name).name != name:
+            return f"doc_warc {name!r} is not a file beside the log"
+        if name not in self.archives:
+            self.archives[name] = read_archive(self.folder / name)
+        archive = self.archives[name]
+        if isinstance(archive, str):
+            return archive
+        stored = archive.get(record_id)
+        if stored is None:
+            return f"{name} holds no response record {record_id}"
+        if stored.problem:
+            return f"{name} {record_id}: {stored.problem}"
+        if stored.sha256 != robots.get("doc_sha256"):
+            return f"{name} {record_id}: archived payload does not match doc_sha256"
+        fetch = {k: v for k, v in robots.items() if k.startswith("doc_")}
+        state = self.states.get((name, record_id))
+        if state is None or state.evidence != fetch:
+            state = robots_state(stored.status, robots.get("doc_error"), stored.payload, fetch)
+            self.states[(name, record_id)] = state
+        verdict = robots_verdict(state, str(record.get("url")), self.token)
+        findings = record.get("findings")
+        logged = findings.get("robots") if isinstance(findings, Mapping) else None
+        replayed = {"decision": verdict.decision, "reason": verdict.reason}
+        if logged != replayed:
+            return (
+                f"logged robots {_outcome(logged)}, archived robots.txt gives {_outcome(replayed)}"
+            )
+        differing = sorted(
+            k for k in {*verdict.evidence, *robots} if verdict.evidence.get(k) != robots.get(k)
+        )
+        if differing:
+            return "robots evidence not reproduced: " + ", ".join(differing)
+        return None
 
 
 def _outcome(finding: Any) -> str:

@@ -4,6 +4,7 @@ named by the evidence, and ``heed log verify --replay`` re-derives the robots.tx
 from __future__ import annotations
 
 import base64
+import gzip
 import hashlib
 import io
 import json
@@ -199,3 +200,28 @@ def test_an_archive_that_cannot_be_written_stops_the_crawl_with_a_non_zero_exit(
     # The first robots.txt response could not be kept: nothing after it is fetched.
     assert [request.path for request, _ in server.log] == ["/robots.txt"]
     assert not result.items
+
+
+def test_the_archived_payload_is_the_body_as_parsed_decoded_and_cut(
+    make_server, crawl, capsys
+) -> None:
+    server = make_server()
+    robots = ("User-agent: *\nDisallow: /private/\n" + "# padding\n" * 50).encode()
+    server.expect_request("/robots.txt").respond_with_data(
+        gzip.compress(robots), content_type="text/plain", headers={"Content-Encoding": "gzip"}
+    )
+    server.expect_request("/").respond_with_data(page(["/private/x"]), content_type=HTML)
+    result = crawl([server.url_for("/")], settings={"HEED_ROBOTS_MAX_BYTES": 100})
+    assert result.returncode == 0, result.stderr
+    stored = next(
+        r
+        for r in records(result.log_path.with_name("decisions.warc.gz"))
+        if r.rec_type == "response"
+    )
+    assert stored.payload == robots[:100]
+    assert stored.http_headers.get_header("Content-Encoding") is None
+    assert stored.http_headers.get_header("Content-Length") == "100"
+    evidence = result.decision_for(server.url_for("/private/x"))["evidence"]["robots"]
+    assert evidence["doc_truncated"] is True
+    assert evidence["doc_sha256"] == hashlib.sha256(robots[:100]).hexdigest()
+    assert main(["log", "verify", "--replay", str(result.log_path)]) == 0
