@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import os
 from dataclasses import dataclass
 from functools import cached_property
 from io import BytesIO
@@ -138,7 +139,13 @@ class PolicyArchive:
         return self._writer
 
     def _close(self) -> None:
-        if self._file is not None:
+        if self._file is None:
+            return
+        try:
+            os.fsync(self._file.fileno())  # on disk before the crawl reports success
+        except OSError as exc:
+            self.recorder.stop(f"policy archive {self.path}: {exc.strerror or exc}")
+        finally:
             self._file.close()
 
 
