@@ -14,6 +14,7 @@ before the problem are still returned: a reservation in them is as evident as an
 
 from __future__ import annotations
 
+import re
 import struct
 import zlib
 from collections.abc import Iterator
@@ -48,6 +49,7 @@ _PACKET_ENDS = {
     b"<x:xmpmeta": b"</x:xmpmeta>",
     b"<x:xapmeta": b"</x:xapmeta>",
 }
+_OPENING = re.compile(b"|".join(re.escape(opening) for opening in _PACKET_ENDS))
 
 _RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 _SKIPPED_NS = frozenset({_RDF, "adobe:ns:meta/", "http://www.w3.org/XML/1998/namespace"})
@@ -348,19 +350,11 @@ def _boxes(data: bytes, pos: int, end: int, depth: int, walk: _Walk) -> None:
 def _scan(data: bytes, walk: _Walk) -> None:
     """XMP Part 1 §7.3: packets found by their wrapper (or bare ``x:xmpmeta``) anywhere.
 
-    The next position of each opening is kept and searched again only once passed, so a file
-    of many packets costs one pass per kind of opening, not one per packet.
-    """
+    One pass of one pattern over the bytes finds every kind of opening (a 5 MB image without a
+    packet costs one search, not one per kind)."""
     pos = 0
-    ahead = {opening: data.find(opening) for opening in _PACKET_ENDS}
-    while True:
-        for opening, at in ahead.items():
-            if 0 <= at < pos:
-                ahead[opening] = data.find(opening, pos)
-        found = [(at, opening) for opening, at in ahead.items() if at >= 0]
-        if not found:
-            return
-        begin, opening = min(found)
+    while (match := _OPENING.search(data, pos)) is not None:
+        begin, opening = match.start(), match.group()
         closing = _PACKET_ENDS[opening]
         limit = begin + walk.max_packet
         end = data.find(closing, begin, limit)

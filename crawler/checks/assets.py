@@ -117,9 +117,15 @@ def asset_facts(page: Page) -> AssetFacts:
     return facts
 
 
-def _policy(url: str | None) -> dict[str, str]:
-    """The TDM policy URL as evidence, when the asset names one."""
-    return {"policy": url} if url else {}
+def _reservation(check: str, reserved: bool | None, policy: str | None, **where: str) -> Verdict:
+    """A TDMRep reservation read inside an asset: reserved (1), not reserved (0), or unset; the
+    policy URL as evidence when the asset names one."""
+    evidence = {**where, **({"policy": policy} if policy else {})}
+    if reserved:
+        return deny(check, f"{check}.reserved", **evidence)
+    if reserved is False:
+        return allow(check, f"{check}.not_reserved", **evidence)
+    return allow(check, f"{check}.none", **evidence)
 
 
 def _pdf_unreadable(check: str, document: PdfDocument) -> Verdict:
@@ -157,12 +163,8 @@ class XmpTdmrepCheck:
             document = facts.pdf
             if document.status != "ok":
                 return _pdf_unreadable(self.name, document)
-            evidence = {"container": "pdf", **_policy(document.tdm_policy)}
-            if document.tdm_reservation:
-                return deny(self.name, f"{self.name}.reserved", **evidence)
-            if document.tdm_reservation is False:
-                return allow(self.name, f"{self.name}.not_reserved", **evidence)
-            return allow(self.name, f"{self.name}.none", **evidence)
+            reserved, policy = document.tdm_reservation, document.tdm_policy
+            return _reservation(self.name, reserved, policy, container="pdf")
         return allow(self.name, f"{self.name}.not_an_asset")
 
 
@@ -176,14 +178,9 @@ class EpubTdmrepCheck:
         if facts.kind != "epub":
             return allow(self.name, f"{self.name}.not_an_asset")
         book = facts.epub
-        evidence = _policy(book.tdm_policy)
         if book.status != "ok":
             return deny(self.name, f"{self.name}.unreadable", problem=book.reason)
-        if book.tdm_reservation:
-            return deny(self.name, f"{self.name}.reserved", **evidence)
-        if book.tdm_reservation is False:
-            return allow(self.name, f"{self.name}.not_reserved", **evidence)
-        return allow(self.name, f"{self.name}.none", **evidence)
+        return _reservation(self.name, book.tdm_reservation, book.tdm_policy)
 
 
 class C2paCheck:
