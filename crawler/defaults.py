@@ -210,6 +210,8 @@ DOWNLOAD_HANDLERS = {
 }
 EXTENSIONS = {
     "crawler.log.recorder.DecisionRecorder": 0,
+    # Every fetched policy document, kept as WARC records beside the decision log.
+    "crawler.log.archive.PolicyArchive": 0,
     "crawler.gates.RequestDecisions": 0,
     # A graceful stop releases the requests waiting out a politeness delay, unsent.
     "crawler.slots.StopReleasesQueues": 0,

@@ -40,6 +40,12 @@ def register(subparsers: Any) -> None:
         metavar="FILE",
         help="a checkpoint file (HEED_CHECKPOINT_FILE): each log must hold its run's checkpoints",
     )
+    verify.add_argument(
+        "--replay",
+        action="store_true",
+        help="re-derive every robots.txt decision from the robots.txt files archived beside "
+        "the log (LOG.warc.gz); one not reproduced is a problem (exit 1)",
+    )
     verify.set_defaults(func=run_verify)
     keygen = commands.add_parser(
         "keygen",
@@ -98,12 +104,25 @@ def run_verify(args: argparse.Namespace) -> int:
         ok = result.state == State.COMPLETE
         print(result.describe(), file=sys.stdout if ok else sys.stderr, flush=True)
         states.add(result.state)
+        if args.replay:
+            states.add(_replay(path))
     for problem in crawl_mismatches(files):  # workers of one cluster crawl: docs/scale.md
         print(problem, file=sys.stderr, flush=True)
         states.add(State.BROKEN)
     if State.BROKEN in states:
         return 1
     return EXIT_INCOMPLETE if State.INCOMPLETE in states else 0
+
+
+def _replay(path: Path) -> State:
+    """Print every robots.txt decision of ``path`` its archive does not reproduce."""
+    from crawler.log.replay import replay_log
+
+    replayed = State.COMPLETE
+    for problem in replay_log(path):
+        print(problem, file=sys.stderr, flush=True)
+        replayed = State.BROKEN
+    return replayed
 
 
 def run_keygen(args: argparse.Namespace) -> int:

@@ -176,7 +176,7 @@ class DecisionRecorder:
         """Notice a removed or replaced log file, and seal a quiet log on time."""
         why = self.log.check()
         if why:
-            self._stop(why)
+            self.stop(why)
         elif self._header_written and self.sealer.due():
             with contextlib.suppress(LogWriteError):  # _seal has stopped the crawl
                 self._seal()
@@ -185,7 +185,7 @@ class DecisionRecorder:
         try:
             self.sealer.checkpoint()
         except LogWriteError as exc:
-            self._stop(str(exc))
+            self.stop(str(exc))
             raise
 
     def _write_header(self) -> None:
@@ -216,7 +216,7 @@ class DecisionRecorder:
         try:
             self.log.write_header(header)
         except LogWriteError as exc:
-            self._stop(str(exc))
+            self.stop(str(exc))
             return
         self.crawler.stats.set_value("heed/decision_log", str(self.log.path))
         self.crawler.stats.set_value("heed/run_id", self.run_id)
@@ -286,7 +286,7 @@ class DecisionRecorder:
                 }
             )
         except LogWriteError as exc:
-            self._stop(str(exc))
+            self.stop(str(exc))
             raise
         self._counts[verdict.decision] += 1
         if self.sealer.due():
@@ -305,8 +305,9 @@ class DecisionRecorder:
         logger.critical("Heed stops the crawl: %s. Nothing more is fetched.", why)
         return True
 
-    def _stop(self, why: str) -> None:
-        """Close the crawl now."""
+    def stop(self, why: str) -> None:
+        """Close the crawl now: the evidence can no longer be written (the log, or the policy
+        archive beside it)."""
         if not self._fail(why):
             return
         engine = self.crawler.engine

@@ -5,14 +5,15 @@ a blocklisted host is never contacted), but redirects are followed here, hop by 
 the limit and the chain are ours to record, and only to HTTP(S) URLs. The body is cut at a size
 limit instead of being rejected, counted in decoded bytes (``crawler.body``), and a body the
 network cut short is a failed fetch. Policy documents never touch the HTTP cache: each fetch is
-a real one, at the time the evidence gives.
+a real one, at the time the evidence gives. Every response received, each redirect hop included,
+is kept in the crawl's policy archive (``crawler.log.archive``) before any check reads it.
 """
 
 from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
@@ -25,6 +26,9 @@ from twisted.internet.error import TimeoutError as TxTimeoutError
 from twisted.web.client import ResponseNeverReceived
 
 from crawler.body import DOC_LIMIT, PROBLEM, BodyProblem
+from crawler.components import shared
+from crawler.errors import LogWriteError
+from crawler.log.archive import Archived, PolicyArchive
 from crawler.log.chain import utc_now
 
 if TYPE_CHECKING:
@@ -50,6 +54,9 @@ class FetchedDocument:
     redirects: tuple[str, ...] = ()
     error: str | None = None
     truncated: bool = False
+    # Where the final response is archived, and each redirect hop's response before it.
+    archived: Archived | None = None
+    archived_hops: tuple[Archived, ...] = ()
 
     @property
     def sha256(self) -> str:
@@ -66,6 +73,11 @@ class FetchedDocument:
             evidence["doc_sha256"] = self.sha256
         if self.redirects:
             evidence["doc_redirects"] = list(self.redirects)
+        if self.archived is not None:
+            evidence["doc_warc"] = self.archived.warc
+            evidence["doc_warc_record"] = self.archived.record_id
+        if self.archived_hops:
+            evidence["doc_warc_hops"] = [hop.record_id for hop in self.archived_hops]
         if self.error:
             evidence["doc_error"] = self.error
         if self.truncated:
@@ -138,6 +150,7 @@ class OriginDocumentFetcher:
         engine = self.crawler.engine
         assert engine is not None
         hops: list[str] = []
+        archived_hops: list[Archived] = []
         current = url
         while True:
             if urlsplit(current).scheme.lower() not in _SCHEMES:
@@ -149,6 +162,13 @@ class OriginDocumentFetcher:
                 return self._failed(url, current, hops, f"refused by the request gate: {exc}")
             except Exception as exc:  # every network failure means "unreachable"
                 return self._failed(url, current, hops, _describe(exc))
+            stopped = "download_stopped" in response.flags
+            problem: BodyProblem | None = request.meta.get(PROBLEM)
+            body = response.body[: self.max_bytes]
+            try:
+                archived = self.archive.store(request, response, body)
+            except LogWriteError as exc:  # the crawl is stopping: nothing unkept is relied on
+                return self._failed(url, current, hops, f"not archived: {exc}")
             location = response.headers.get(b"Location")
             if 300 <= response.status < 400 and location:
                 if len(hops) >= self.max_redirects:
@@ -157,20 +177,26 @@ class OriginDocumentFetcher:
                     )
                 current = response.urljoin(location.decode("latin-1"))
                 hops.append(current)
+                archived_hops.append(archived)
                 continue
-            stopped = "download_stopped" in response.flags
-            problem: BodyProblem | None = request.meta.get(PROBLEM)
             if problem is not None and not _cut_by_us(problem, stopped):
                 return self._failed(url, current, hops, f"body {problem.kind}: {problem.detail}")
             return FetchedDocument(
                 url=url,
                 final_url=current,
                 status=response.status,
-                body=response.body[: self.max_bytes],
+                body=body,
                 fetched_at=utc_now(),
                 redirects=tuple(hops),
                 truncated=problem is not None or stopped,
+                archived=archived,
+                archived_hops=tuple(archived_hops),
             )
+
+    @cached_property
+    def archive(self) -> PolicyArchive:
+        # Looked up on first use: extensions cannot find each other while they are built.
+        return shared(self.crawler, PolicyArchive)
 
     @staticmethod
     def _failed(url: str, current: str, hops: list[str], error: str) -> FetchedDocument:
