@@ -2,8 +2,9 @@
 what did you do?" (GPAI Code of Practice, Copyright chapter, Measure 1.5: complaints).
 
 The bundle holds the domain's records as written, the run headers, inclusion proofs against
-each log's signed checkpoint, and ``summary.md`` for a reader who never opens JSON. It holds
-no record of any other domain.
+each log's signed checkpoint, the archived policy documents those records relied on (their WARC
+records copied byte for byte into ``policy-documents.warc.gz``), and ``summary.md`` for a reader
+who never opens JSON. It holds no record of any other domain.
 """
 
 from __future__ import annotations
@@ -15,7 +16,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from warcio.archiveiterator import ArchiveIterator
+
 from crawler.domains import url_domain
+from crawler.log.archive import archive_path
 from crawler.log.prove import prove, write_proof
 
 # Rows of the summary's table of decisions; every record is in records.jsonl anyway.
@@ -31,6 +35,7 @@ class Bundle:
     headers: list[dict[str, Any]] = field(default_factory=list)
     records: list[dict[str, Any]] = field(default_factory=list)
     unproven: int = 0
+    documents: int = 0
 
 
 def about(domain: str) -> Any:
@@ -48,6 +53,7 @@ def write_evidence(domain: str, logs: Iterable[Path], out: Path) -> Bundle:
     bundle = Bundle(domain)
     proofs = out / "proofs"
     proofs.mkdir(parents=True, exist_ok=True)
+    relied_on: dict[Path, set[str]] = {}
     with (out / "records.jsonl").open("w", encoding="utf-8") as handle:
         for path in logs:
             document = prove(path, about(domain))
@@ -62,8 +68,47 @@ def write_evidence(domain: str, logs: Iterable[Path], out: Path) -> Bundle:
                 handle.write(entry["record"] + "\n")
                 record = json.loads(entry["record"])
                 (bundle.headers if record.get("stage") == "run" else bundle.records).append(record)
+                relied_on.setdefault(path, set()).update(_documents(record))
+    bundle.documents = _copy_documents(relied_on, out / "policy-documents.warc.gz")
     (out / "summary.md").write_text(summary(bundle), encoding="utf-8")
     return bundle
+
+
+def _documents(record: dict[str, Any]) -> set[str]:
+    """The WARC record ids of the policy documents (and their redirect hops) a record cites."""
+    ids: set[str] = set()
+    for evidence in (record.get("evidence") or {}).values():
+        if isinstance(evidence, dict):
+            for found in (evidence, *(v for v in evidence.values() if isinstance(v, dict))):
+                if isinstance(found.get("doc_warc_record"), str):
+                    ids.add(found["doc_warc_record"])
+                ids.update(h for h in found.get("doc_warc_hops") or () if isinstance(h, str))
+    return ids
+
+
+def _copy_documents(relied_on: dict[Path, set[str]], out: Path) -> int:
+    """Copy, byte for byte, each cited response record and the request sent for it from the
+    archives beside the logs; the number of responses copied."""
+    copied = 0
+    with out.open("wb") as target:
+        for log, ids in relied_on.items():
+            archive = archive_path(log)
+            if not ids or not archive.exists():
+                continue
+            with archive.open("rb") as source:
+                records = ArchiveIterator(source)
+                spans = []
+                for record in records:
+                    headers = record.rec_headers
+                    own = headers.get_header("WARC-Record-ID")
+                    if own in ids or headers.get_header("WARC-Concurrent-To") in ids:
+                        copied += own in ids
+                        records.read_to_end()
+                        spans.append((records.get_record_offset(), records.get_record_length()))
+                for offset, length in spans:
+                    source.seek(offset)
+                    target.write(source.read(length))
+    return copied
 
 
 def summary(bundle: Bundle) -> str:
@@ -129,6 +174,10 @@ def summary(bundle: Bundle) -> str:
         "proves, with RFC 9162 Merkle inclusion proofs, that those records are in the log whose "
         "checkpoint the crawler signed: `heed log verify-proof proofs/FILE --key KEY.pub`, "
         "with the verifier key the crawler operator publishes.",
+        f"`policy-documents.warc.gz` holds the {bundle.documents} policy documents "
+        "(robots.txt, tdmrep.json, ai.txt, licences) these decisions relied on, exactly as "
+        "fetched and archived during the crawl; any WARC tool reads them, and each record's "
+        "`doc_warc_record` names it.",
     ]
     if bundle.unproven:
         lines.append(

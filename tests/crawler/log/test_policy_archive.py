@@ -225,3 +225,26 @@ def test_the_archived_payload_is_the_body_as_parsed_decoded_and_cut(
     assert evidence["doc_truncated"] is True
     assert evidence["doc_sha256"] == hashlib.sha256(robots[:100]).hexdigest()
     assert main(["log", "verify", "--replay", str(result.log_path)]) == 0
+
+
+def test_an_evidence_bundle_carries_the_policy_documents_its_decisions_relied_on(
+    make_server, crawl, tmp_path
+) -> None:
+    server = site(make_server)
+    result = crawl([server.url_for("/")])
+    assert result.returncode == 0, result.stderr
+    out = tmp_path / "bundle"
+    assert main(["evidence", "127.0.0.1", str(result.log_path), "-o", str(out)]) == 0
+    kept = records(out / "policy-documents.warc.gz")  # digests checked by warcio
+    responses = [r for r in kept if r.rec_type == "response"]
+    requests = [r for r in kept if r.rec_type == "request"]
+    urls = {r.rec_headers.get_header("WARC-Target-URI") for r in responses}
+    assert server.url_for("/moved/robots.txt") in urls and server.url_for("/robots.txt") in urls
+    assert len(requests) == len(responses)
+    robots = next(
+        r
+        for r in responses
+        if r.rec_headers.get_header("WARC-Target-URI") == server.url_for("/moved/robots.txt")
+    )
+    assert robots.payload == ROBOTS.encode()
+    assert "policy documents" in (out / "summary.md").read_text()
