@@ -119,7 +119,7 @@ class SiteSpider(scrapy.Spider):
 
     def parse_sitemap(self, response: Response, depth: int) -> Iterator[scrapy.Request]:
         """A sitemap's pages are scheduled through the gates; the sitemap itself is no item."""
-        links = read_sitemap(response, self.settings.getint("DOWNLOAD_MAXSIZE"))
+        links = read_sitemap(response, self.settings.getint("HEED_PAGE_MAX_BYTES"))
         if depth < MAX_DEPTH:
             for url in links.sitemaps:
                 yield self._sitemap_request(url, depth + 1)

@@ -3,7 +3,8 @@ through the gates like any link. A sitemap is read, never kept as an item.
 
 The sitemaps of an origin are the ``Sitemap:`` lines of its robots.txt (read from the crawl's
 shared robots.txt, so no second fetch) and the sitemap indexes they lead to, read with Scrapy's
-sitemap utilities. Gzipped sitemaps are decompressed up to Scrapy's ``DOWNLOAD_MAXSIZE``.
+sitemap utilities. A gzipped sitemap is decompressed by Heed's own bounded decoder up to
+``HEED_PAGE_MAX_BYTES``: one that is larger, cut short or not gzip lists nothing.
 """
 
 from __future__ import annotations
@@ -13,10 +14,10 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-from scrapy.utils.gz import gunzip
 from scrapy.utils.sitemap import Sitemap
 
 from crawler.components import shared
+from crawler.content_coding import DecodingError, decode
 from crawler.origin.robots import RobotsPolicy
 
 if TYPE_CHECKING:
@@ -49,9 +50,12 @@ def read_sitemap(response: Response, max_size: int) -> SitemapLinks:
     body = response.body
     if body[:2] == b"\x1f\x8b":
         try:
-            body = gunzip(body, max_size=max_size)
-        except (OSError, ValueError):  # a bomb past max_size, or not gzip after all
+            decoded = decode(body, ["gzip"], max_size)
+        except DecodingError:  # not gzip after all
             return SitemapLinks()
+        if decoded.exceeded or not decoded.complete:  # a bomb, or a cut file: unread
+            return SitemapLinks()
+        body = decoded.body
     try:
         sitemap = Sitemap(body)
     except Exception:  # lxml refuses what is not XML

@@ -45,3 +45,24 @@ def test_without_the_argument_no_sitemap_is_read(make_server, crawl) -> None:
     result = crawl([server.url_for("/")], spider_args={"follow": "no"})
     assert result.returncode == 0, result.stderr
     assert not [r for r, _ in server.log if r.path == "/index.xml"]
+
+
+def test_a_gzipped_sitemap_that_inflates_past_the_page_limit_lists_nothing(
+    make_server, crawl
+) -> None:
+    server = make_server()
+    base = server.url_for("").rstrip("/")
+    server.expect_request("/robots.txt").respond_with_data(f"Sitemap: {base}/big.xml.gz\n")
+    listed = urlset(*(f"{base}/p{i}" for i in range(2000)))  # about 90 KB of XML
+    server.expect_request("/big.xml.gz").respond_with_data(
+        gzip.compress(listed.encode()), content_type="application/octet-stream"
+    )
+    server.expect_request("/").respond_with_data("<p>page</p>", content_type="text/html")
+    result = crawl(
+        [server.url_for("/")],
+        settings={"HEED_PAGE_MAX_BYTES": 50_000},
+        spider_args={"sitemaps": "yes", "follow": "no"},
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.item_urls == {server.url_for("/")}
+    assert not [r for r, _ in server.log if r.path.startswith("/p")]
