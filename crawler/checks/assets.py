@@ -17,6 +17,7 @@ Content-Type, then its URL's extension. An asset whose metadata cannot be read i
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING, Literal
@@ -50,7 +51,7 @@ _MAGIC: tuple[tuple[bytes, int, AssetKind], ...] = (
 _EPUB_MAGIC = b"PK\x03\x04"
 _EPUB_MIMETYPE = b"mimetypeapplication/epub+zip"
 _TYPES: dict[str, AssetKind] = {"application/pdf": "pdf", "application/epub+zip": "epub"}
-_EXTENSIONS: dict[str, AssetKind] = {
+EXTENSIONS: dict[str, AssetKind] = {
     **dict.fromkeys(
         ("jpg", "jpeg", "png", "gif", "webp", "tif", "tiff", "avif", "heic", "mp4"), "image"
     ),
@@ -78,7 +79,7 @@ def asset_kind(response: Response) -> AssetKind | None:
         return _TYPES[media_type]
     if media_type in _UNINFORMATIVE:
         extension = urlsplit(response.url).path.rpartition(".")[2].lower()
-        return _EXTENSIONS.get(extension)
+        return EXTENSIONS.get(extension)
     return None
 
 
@@ -128,8 +129,23 @@ def _reservation(check: str, reserved: bool | None, policy: str | None, **where:
     return allow(check, f"{check}.none", **evidence)
 
 
-def _pdf_unreadable(check: str, document: PdfDocument) -> Verdict:
-    return deny(check, f"{check}.unreadable", container="pdf", problem=document.reason)
+def _xmp_verdict(
+    check: str,
+    page: Page,
+    from_image: Callable[[XmpResult], Verdict],
+    from_pdf: Callable[[PdfDocument], Verdict],
+) -> Verdict:
+    """An XMP-borne reservation: read from an image's packet, or from a PDF's metadata as its
+    reader found it; a PDF that cannot be read denies."""
+    facts = asset_facts(page)
+    if facts.kind == "image":
+        return from_image(facts.xmp)
+    if facts.kind == "pdf":
+        document = facts.pdf
+        if document.status != "ok":
+            return deny(check, f"{check}.unreadable", container="pdf", problem=document.reason)
+        return from_pdf(document)
+    return allow(check, f"{check}.not_an_asset")
 
 
 class IptcCheck:
@@ -138,16 +154,12 @@ class IptcCheck:
     name = iptc.CHECK
 
     async def check_response(self, response: Response, page: Page) -> Verdict:
-        facts = asset_facts(page)
-        if facts.kind == "image":
-            return iptc.data_mining_verdict(facts.xmp)
-        if facts.kind == "pdf":
-            document = facts.pdf
-            if document.status != "ok":
-                return _pdf_unreadable(self.name, document)
-            found = {iptc.PROPERTY: list(document.data_mining)}
-            return iptc.properties_verdict(found, "", {"container": "pdf"})
-        return allow(self.name, "iptc.not_an_asset")
+        return _xmp_verdict(self.name, page, iptc.data_mining_verdict, _pdf_data_mining)
+
+
+def _pdf_data_mining(document: PdfDocument) -> Verdict:
+    found = {iptc.PROPERTY: list(document.data_mining)}
+    return iptc.properties_verdict(found, "", {"container": "pdf"})
 
 
 class XmpTdmrepCheck:
@@ -156,16 +168,11 @@ class XmpTdmrepCheck:
     name = xmp_tdm.CHECK
 
     async def check_response(self, response: Response, page: Page) -> Verdict:
-        facts = asset_facts(page)
-        if facts.kind == "image":
-            return xmp_tdm.tdm_verdict(facts.xmp)
-        if facts.kind == "pdf":
-            document = facts.pdf
-            if document.status != "ok":
-                return _pdf_unreadable(self.name, document)
+        def from_pdf(document: PdfDocument) -> Verdict:
             reserved, policy = document.tdm_reservation, document.tdm_policy
             return _reservation(self.name, reserved, policy, container="pdf")
-        return allow(self.name, f"{self.name}.not_an_asset")
+
+        return _xmp_verdict(self.name, page, xmp_tdm.tdm_verdict, from_pdf)
 
 
 class EpubTdmrepCheck:

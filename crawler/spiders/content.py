@@ -9,22 +9,17 @@ from urllib.parse import urljoin, urlsplit
 from scrapy.http import Response, TextResponse
 from scrapy.linkextractors import IGNORED_EXTENSIONS
 
+from crawler.checks.assets import EXTENSIONS
 from crawler.extraction import extract_page
 from crawler.page import Page
 from crawler.text import readable_text
 from reservations.epub import read_epub
 from reservations.pdf import read_pdf
 
-_KEPT_EXTENSIONS = {
-    "pdf": {"pdf"},
-    "epub": {"epub"},
-    "image": {"jpg", "jpeg", "png", "gif", "webp", "tif", "tiff", "avif", "heic"},
-}
-
 
 def denied_extensions(kinds: frozenset[str]) -> list[str]:
     """Scrapy's ignored link extensions, less those of the kinds the crawl keeps."""
-    kept = set().union(*(_KEPT_EXTENSIONS.get(kind, set()) for kind in kinds))
+    kept = {extension for extension, kind in EXTENSIONS.items() if kind in kinds}
     return [extension for extension in IGNORED_EXTENSIONS if extension not in kept]
 
 
@@ -42,16 +37,11 @@ def item_content(response: Response, kind: str) -> dict[str, Any]:
     head = page.head
     title = head.findtext(".//title") if head is not None else None
     lang = head.getroottree().getroot().get("lang") if head is not None else None
-    found = extract_page(
-        response.text,
-        response.url,
-        meta=page.meta,
-        title=title,
-        lang=lang,
-        fallback=readable_text(response),
-    )
+    found = extract_page(response.text, response.url, meta=page.meta, title=title, lang=lang)
+    # The whole visible text only where trafilatura found no main content: a second parse.
+    text = found.text or readable_text(response)
     return {
-        "text": found.text,
+        "text": text,
         "title": found.title,
         "language": found.language,
         "date": found.date,
