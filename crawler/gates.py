@@ -207,6 +207,16 @@ class RequestDecisions:
     def recorder(self) -> DecisionRecorder:
         return shared(self.crawler, DecisionRecorder)
 
+    @cached_property
+    def _asked(self) -> dict[bool, list[tuple[RequestCheck, bool]]]:
+        """The checks asked about a page (False) and about a policy document (True), each
+        with whether it reads only policy documents."""
+        marked = [(c, getattr(c, "reads_only_policy_documents", False)) for c in self.checks]
+        return {
+            False: marked,
+            True: [(c, m) for c, m in marked if getattr(c, "guards_origin_documents", False)],
+        }
+
     async def verdicts(self, request: Request) -> list[Verdict]:
         """The entry stage: every check's answer up to the first deny (all of them for
         ``heed explain``); answers that allow are kept for the send-time stage."""
@@ -223,10 +233,9 @@ class RequestDecisions:
         if self.stopping:
             return [deny("gate", "gate.stopped", why="the crawl is stopping; not sent")]
         doc = request.meta.get(DOC_META)
-        asked = [c for c in self.checks if not doc or getattr(c, "guards_origin_documents", False)]
         verdicts: list[Verdict] = []
-        for index, check in enumerate(asked):
-            if index < len(earlier) and getattr(check, "reads_only_policy_documents", False):
+        for index, (check, documents_only) in enumerate(self._asked[bool(doc)]):
+            if documents_only and index < len(earlier):
                 verdict = earlier[index]
             else:
                 verdict = await _ask(check, lambda c: c.check_request(request))

@@ -57,19 +57,24 @@ class Read:
         )
 
 
-# The reads of the decision being taken in this task (None: not noting).
-_READS: ContextVar[list[Read] | None] = ContextVar("heed_origin_cache_reads", default=None)
+# The reads of the decision being taken in this task, by cache and key (None: not noting).
+_READS: ContextVar[dict[tuple[OriginCache[Any], str], Read] | None] = ContextVar(
+    "heed_origin_cache_reads", default=None
+)
 
 
 @contextmanager
 def noting_reads() -> Iterator[list[Read]]:
-    """Note every entry the caches return in this task until the block ends."""
-    reads: list[Read] = []
+    """Note every entry the caches return in this task until the block ends; the list
+    holds each (cache, key) read once, as it ends."""
+    reads: dict[tuple[OriginCache[Any], str], Read] = {}
+    noted: list[Read] = []
     token = _READS.set(reads)
     try:
-        yield reads
+        yield noted
     finally:
         _READS.reset(token)
+        noted.extend(reads.values())
 
 
 class OriginCache(Generic[V]):
@@ -135,8 +140,14 @@ class OriginCache(Generic[V]):
 
     def _note(self, key: str, entry: _Entry[V] | None) -> None:
         reads = _READS.get()
-        if reads is not None:
-            reads.append(Read(self, key, entry))
+        if reads is None:
+            return
+        noted = reads.get((self, key))
+        if noted is None:
+            reads[self, key] = Read(self, key, entry)
+        elif noted.entry is not entry:
+            # Reloaded while the decision was taken: its answers rest on two versions.
+            reads[self, key] = Read(self, key, None)
 
     def _release_expired(self, now: float) -> None:
         """Drop every entry whose TTL has run out: amortised O(log n) per stored entry."""
