@@ -36,7 +36,7 @@ def forged(after: bytes, fields: dict[str, object]) -> bytes:
     """A record correctly chained after the line ``after``, as a forger would write it."""
     last = json.loads(after)
     record = {**fields, "seq": last["seq"] + 1, "prev": last["hash"], "ts": last["ts"]}
-    return (chained_line(record)[1] + "\n").encode()
+    return chained_line(record)[1]
 
 
 def cut(path: Path, n: int) -> None:
@@ -210,7 +210,7 @@ def test_a_checkpoint_that_does_not_match_the_records_before_it_is_tampering(tmp
     body[1] = str(int(body[1]) - 1)
     fields = {k: v for k, v in record.items() if k not in ("hash",)}
     fields["checkpoint"] = "\n".join(body)
-    content[index] = (chained_line(fields)[1] + "\n").encode()
+    content[index] = chained_line(fields)[1]
     path.write_bytes(b"".join(content[: index + 1]))
     result = verify_log(path)
     assert (result.state, result.line) == (State.BROKEN, index + 1)
