@@ -210,4 +210,9 @@ def line_hashes_to(raw: bytes, digest: str) -> bool:
     prove the content (short of a SHA-256 collision); a mismatch proves nothing either way."""
     member = b'"hash":"' + digest.encode("utf-8") + b'",'
     at = raw.rfind(member)
-    return at > 0 and hashlib.sha256(raw[:at] + raw[at + len(member) : -1]).hexdigest() == digest
+    if at <= 0:
+        return False
+    line = memoryview(raw)  # hashed in place, not copied
+    content = hashlib.sha256(line[:at])
+    content.update(line[at + len(member) : -1])
+    return content.hexdigest() == digest
