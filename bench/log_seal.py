@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
+import multiprocessing
 import os
 import random
 import subprocess
@@ -153,7 +154,16 @@ def read_part(args: argparse.Namespace, work: Path) -> str:
     key = _key()
     public = work / "heed.pub"
     public.write_text(key.verifier + "\n")
-    log = write_signed_log(work / "decisions.jsonl", args.records, key)
+    log = work / "decisions.jsonl"
+    # Written by a child: a command's peak memory, read from wait4, would otherwise include
+    # this process's (Linux counts the memory of the process that started it, up to exec).
+    writer = multiprocessing.get_context("fork").Process(
+        target=write_signed_log, args=(log, args.records, key)
+    )
+    writer.start()
+    writer.join()
+    if writer.exitcode:
+        raise SystemExit(f"writing the log failed with exit code {writer.exitcode}")
     size = log.stat().st_size
     commands = {
         "log verify --key": ["log", "verify", "--key", str(public), str(log)],
