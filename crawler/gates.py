@@ -25,8 +25,14 @@ checks run in two stages, with one record per request:
   recorded there; an allow writes nothing. This stage also loads the policy documents the checks
   need (robots.txt, tdmrep.json, ai.txt), so that the second stage rarely waits on a fetch;
 - at send time (``crawler.send_gate.SendGate``, the download handler): the checks are asked
-  again and their answer is the request's record, its ``ts`` the moment of sending. A request
-  served from the HTTP cache is never sent: the response gate takes its request decision.
+  again and their answer is the request's record, its ``ts`` the moment of sending. A check
+  that sets ``reads_only_policy_documents = True`` (its answer follows from the URL and the
+  policy documents it reads through the origin caches: robots.txt, tdmrep.json, ai.txt, RSL
+  licences) is not asked twice: its entry-stage answer is taken over while every cache entry
+  that stage read is still the one in force (``crawler.origin.cache.noting_reads``); once one
+  has been reloaded or has expired, every check is asked again. The other checks (blocklist,
+  access) are always asked again. A request served from the HTTP cache is never sent: the
+  response gate takes its request decision.
 
 ``heed explain`` sets ``EXPLAIN`` in a request's meta: that request is asked of every check even
 after a deny (the deny still stands), and its records say ``"explain": true``.
@@ -35,10 +41,12 @@ after a deny (the deny still stands), and its records say ``"explain": true``.
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from contextlib import suppress
+from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, TypeVar
+from weakref import WeakKeyDictionary
 
 from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.utils.misc import build_from_crawler, load_object
@@ -51,6 +59,7 @@ from crawler.errors import ConfigError, LogWriteError
 from crawler.interactive import notify_denial
 from crawler.log.chain import utc_now
 from crawler.log.recorder import DecisionRecorder
+from crawler.origin.cache import Read, noting_reads
 from crawler.origin.documents import DOC_META
 from crawler.page import Page, PageUnreadable
 from crawler.stack import require_addon, verify
@@ -156,6 +165,18 @@ async def _ask(check: Check, answer: Callable[[Check], Awaitable[Verdict]]) -> V
         return deny(check.name, "gate.check_error", error=f"{type(exc).__name__}: {exc}")
 
 
+@dataclass(frozen=True, slots=True)
+class _EntryAnswers:
+    """What the entry stage found for a request: every check allowed it."""
+
+    url: str
+    verdicts: tuple[Verdict, ...]
+    reads: tuple[Read, ...]
+
+    def still_hold(self, request: Request) -> bool:
+        return request.url == self.url and all(read.in_force() for read in self.reads)
+
+
 class RequestDecisions:
     """Scrapy extension: the crawl's request checks, asked by both stages of the request gate.
 
@@ -168,6 +189,8 @@ class RequestDecisions:
         self.stopping = False
         # The real download handlers behind the send-time gate, by scheme (crawler.send_gate).
         self.download_handlers: dict[str, Any] = {}
+        # Requests the entry stage allowed, until they are sent (or dropped).
+        self._entered: WeakKeyDictionary[Request, _EntryAnswers] = WeakKeyDictionary()
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> RequestDecisions:
@@ -184,16 +207,38 @@ class RequestDecisions:
     def recorder(self) -> DecisionRecorder:
         return shared(self.crawler, DecisionRecorder)
 
+    @cached_property
+    def _asked(self) -> dict[bool, list[tuple[RequestCheck, bool]]]:
+        """The checks asked about a page (False) and about a policy document (True), each
+        with whether it reads only policy documents."""
+        marked = [(c, getattr(c, "reads_only_policy_documents", False)) for c in self.checks]
+        return {
+            False: marked,
+            True: [(c, m) for c, m in marked if getattr(c, "guards_origin_documents", False)],
+        }
+
     async def verdicts(self, request: Request) -> list[Verdict]:
-        """Every check's answer up to the first deny (all of them for ``heed explain``)."""
+        """The entry stage: every check's answer up to the first deny (all of them for
+        ``heed explain``); answers that allow are kept for the send-time stage."""
+        self._entered.pop(request, None)
+        with noting_reads() as reads:
+            verdicts = await self._ask_all(request, ())
+        if all(v.allowed for v in verdicts) and not request.meta.get(EXPLAIN):
+            self._entered[request] = _EntryAnswers(request.url, tuple(verdicts), tuple(reads))
+        return verdicts
+
+    async def _ask_all(self, request: Request, earlier: Sequence[Verdict]) -> list[Verdict]:
+        """Ask the checks in order; a check that reads only policy documents gives its
+        ``earlier`` answer instead, when there is one."""
         if self.stopping:
             return [deny("gate", "gate.stopped", why="the crawl is stopping; not sent")]
         doc = request.meta.get(DOC_META)
         verdicts: list[Verdict] = []
-        for check in self.checks:
-            if doc and not getattr(check, "guards_origin_documents", False):
-                continue
-            verdict = await _ask(check, lambda c: c.check_request(request))
+        for index, (check, documents_only) in enumerate(self._asked[bool(doc)]):
+            if documents_only and index < len(earlier):
+                verdict = earlier[index]
+            else:
+                verdict = await _ask(check, lambda c: c.check_request(request))
             verdicts.append(verdict)
             if not verdict.allowed and not request.meta.get(EXPLAIN):
                 break
@@ -211,7 +256,9 @@ class RequestDecisions:
 
     async def decide(self, request: Request) -> None:
         """The decision that counts, taken as the request leaves; a deny raises."""
-        self.record(request, await self.verdicts(request))
+        entered = self._entered.pop(request, None)
+        earlier = entered.verdicts if entered is not None and entered.still_hold(request) else ()
+        self.record(request, await self._ask_all(request, earlier))
 
 
 def check_handlers(settings: BaseSettings) -> None:

@@ -9,6 +9,7 @@ restrictive value, as in tdmrep.json.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from reservations.evidence import clip, clip_all
@@ -19,7 +20,7 @@ from reservations.xmp import XmpResult, merged_properties
 CHECK = "tdmrep_xmp"
 
 
-def tdm_values(properties: dict[str, list[str]]) -> tuple[int | None, str | None]:
+def tdm_values(properties: Mapping[str, list[str]]) -> tuple[int | None, str | None]:
     """The reservation (1, 0 or unset) and the policy URL of merged XMP properties."""
     parsed = {parse_reservation(v) for v in properties.get("reservation", [])}
     reservation = 1 if 1 in parsed else (0 if 0 in parsed else None)
@@ -30,11 +31,19 @@ def tdm_values(properties: dict[str, list[str]]) -> tuple[int | None, str | None
 def tdm_verdict(result: XmpResult) -> Verdict:
     """Deny when the XMP reserves TDM rights (``tdm:reservation`` 1) or could not be read."""
     properties, problem = merged_properties(result)
+    return properties_verdict(properties, problem, result.evidence())
+
+
+def properties_verdict(
+    properties: Mapping[str, list[str]], problem: str, where: Mapping[str, object]
+) -> Verdict:
+    """The verdict of XMP properties (by local name) already read, e.g. shared with the IPTC
+    check; ``problem`` says why the metadata could not be read whole, ``where`` where it was."""
     reservation, policy = tdm_values(properties)
     evidence: dict[str, Any] = {
         "reservation": clip_all(properties.get("reservation", [])),
         "policy": clip(policy) if policy else None,
-        **result.evidence(),
+        **where,
     }
     if problem:
         evidence["problem"] = problem

@@ -2,6 +2,13 @@
 
 A check is built ``from_crawler`` (raising ``NotConfigured`` to switch itself off), has a
 ``name`` (the key of its evidence in the decision log) and answers one coroutine or both.
+
+Two optional class attributes tell the request gate more: ``guards_origin_documents = True``
+(it is asked about the fetches of robots.txt and the other per-origin policy documents too),
+and ``reads_only_policy_documents = True`` (its answer follows from the request's URL and the
+documents it reads through ``crawler.origin.cache``, so the send-time stage may take over its
+entry-stage answer while those documents are unchanged: ``crawler.gates``). A check that
+reads anything else (the request's headers, a file of its own, the clock) leaves it unset.
 """
 
 from __future__ import annotations

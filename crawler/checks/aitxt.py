@@ -35,6 +35,8 @@ class AiTxtCheck:
     """ai.txt Disallow rules for our token and every also-obeyed one."""
 
     name = CHECK
+    # Its request answer follows from the URL and the policy documents it reads (crawler.gates).
+    reads_only_policy_documents = True
 
     def __init__(self, crawler: Crawler) -> None:
         if crawl_purpose(crawler.settings) == "search":

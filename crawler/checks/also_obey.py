@@ -28,6 +28,8 @@ class AlsoObeyCheck:
     """The Allow/Disallow rules of robots.txt for every also-obeyed product token."""
 
     name = CHECK
+    # Its request answer follows from the URL and the policy documents it reads (crawler.gates).
+    reads_only_policy_documents = True
 
     def __init__(self, crawler: Crawler) -> None:
         self.tokens = also_obeyed(crawler.settings)

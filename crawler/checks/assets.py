@@ -17,7 +17,7 @@ Content-Type, then its URL's extension. An asset whose metadata cannot be read i
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING, Literal
@@ -28,7 +28,7 @@ from reservations import iptc, xmp_tdm
 from reservations.epub import EpubBook, read_epub
 from reservations.pdf import PdfDocument, read_pdf
 from reservations.verdict import Verdict, allow, deny
-from reservations.xmp import XmpResult, find_xmp
+from reservations.xmp import XmpResult, find_xmp, merged_properties
 
 if TYPE_CHECKING:
     from scrapy.http import Response
@@ -96,6 +96,12 @@ class AssetFacts:
         return find_xmp(self.body)
 
     @cached_property
+    def xmp_properties(self) -> tuple[dict[str, list[str]], str]:
+        """The image's XMP properties by local name, and why they could not all be read: parsed
+        once for the IPTC and the TDMRep check alike."""
+        return merged_properties(self.xmp)
+
+    @cached_property
     def pdf(self) -> PdfDocument:
         return read_pdf(self.body, text=False)
 
@@ -129,17 +135,21 @@ def _reservation(check: str, reserved: bool | None, policy: str | None, **where:
     return allow(check, f"{check}.none", **evidence)
 
 
+# The verdict of XMP properties by local name, why they could not all be read, and where.
+_PropertiesVerdict = Callable[[Mapping[str, list[str]], str, Mapping[str, object]], Verdict]
+
+
 def _xmp_verdict(
     check: str,
     page: Page,
-    from_image: Callable[[XmpResult], Verdict],
+    from_image: _PropertiesVerdict,
     from_pdf: Callable[[PdfDocument], Verdict],
 ) -> Verdict:
-    """An XMP-borne reservation: read from an image's packet, or from a PDF's metadata as its
+    """An XMP-borne reservation: read from an image's packets, or from a PDF's metadata as its
     reader found it; a PDF that cannot be read denies."""
     facts = asset_facts(page)
     if facts.kind == "image":
-        return from_image(facts.xmp)
+        return from_image(*facts.xmp_properties, facts.xmp.evidence())
     if facts.kind == "pdf":
         document = facts.pdf
         if document.status != "ok":
@@ -154,7 +164,7 @@ class IptcCheck:
     name = iptc.CHECK
 
     async def check_response(self, response: Response, page: Page) -> Verdict:
-        return _xmp_verdict(self.name, page, iptc.data_mining_verdict, _pdf_data_mining)
+        return _xmp_verdict(self.name, page, iptc.properties_verdict, _pdf_data_mining)
 
 
 def _pdf_data_mining(document: PdfDocument) -> Verdict:
@@ -172,7 +182,7 @@ class XmpTdmrepCheck:
             reserved, policy = document.tdm_reservation, document.tdm_policy
             return _reservation(self.name, reserved, policy, container="pdf")
 
-        return _xmp_verdict(self.name, page, xmp_tdm.tdm_verdict, from_pdf)
+        return _xmp_verdict(self.name, page, xmp_tdm.properties_verdict, from_pdf)
 
 
 class EpubTdmrepCheck:

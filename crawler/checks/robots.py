@@ -20,6 +20,8 @@ class RobotsCheck:
     """Applies each origin's robots.txt for our product token, and its Crawl-delay."""
 
     name = "robots"
+    # Its request answer follows from the URL and the policy documents it reads (crawler.gates).
+    reads_only_policy_documents = True
     # Other policy files (tdmrep.json, ai.txt) are fetched only where robots.txt allows them.
     guards_origin_documents = True
 

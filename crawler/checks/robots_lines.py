@@ -76,6 +76,8 @@ class RobotsLineCheck:
 
     name: ClassVar[str]
     field: ClassVar[str]  # the robots.txt key and the header name
+    # Its request answer follows from the URL and the shared robots.txt (crawler.gates).
+    reads_only_policy_documents = True
 
     @staticmethod
     @abstractmethod

@@ -53,6 +53,8 @@ class RslCheck:
     """RSL licences found through robots.txt (request) and headers or HTML (response)."""
 
     name = CHECK
+    # Its request answer follows from the URL and the policy documents it reads (crawler.gates).
+    reads_only_policy_documents = True
 
     def __init__(self, crawler: Crawler) -> None:
         settings = crawler.settings

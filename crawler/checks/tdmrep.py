@@ -49,6 +49,8 @@ class TdmrepCheck:
     """tdmrep.json at the request gate; the file, headers and meta elements at the response gate."""
 
     name = CHECK
+    # Its request answer follows from the URL and the policy documents it reads (crawler.gates).
+    reads_only_policy_documents = True
 
     def __init__(self, crawler: Crawler) -> None:
         settings = crawler.settings

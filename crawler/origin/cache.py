@@ -4,13 +4,19 @@ The first caller for a key runs the load; every caller that arrives while it run
 that same result (each on a Deferred of its own, so no waiter ever sees another's leftovers).
 Expired entries are released as the crawl goes on (a heap of expiry times, swept on each
 ``get``), so a crawl of a million origins holds only the origins of the last TTL.
+
+Inside ``noting_reads()``, every entry a ``get`` returns is noted: the request gate's send-time
+stage takes over the entry stage's answers only while each entry they read is still the one
+in force (``Read.in_force``).
 """
 
 from __future__ import annotations
 
 import heapq
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
@@ -30,6 +36,45 @@ V = TypeVar("V")
 class _Entry(Generic[V]):
     value: V
     expires: float
+
+
+@dataclass(frozen=True, slots=True)
+class Read:
+    """One entry a ``get`` returned: the value a decision was taken on."""
+
+    cache: OriginCache[Any]
+    key: str
+    entry: _Entry[Any] | None
+
+    def in_force(self) -> bool:
+        """Whether ``get`` would still return this very entry (not reloaded, not expired)."""
+        cache = self.cache
+        entry = self.entry
+        return (
+            entry is not None
+            and cache._entries.get(self.key) is entry
+            and entry.expires > cache._clock()
+        )
+
+
+# The reads of the decision being taken in this task, by cache and key (None: not noting).
+_READS: ContextVar[dict[tuple[OriginCache[Any], str], Read] | None] = ContextVar(
+    "heed_origin_cache_reads", default=None
+)
+
+
+@contextmanager
+def noting_reads() -> Iterator[list[Read]]:
+    """Note every entry the caches return in this task until the block ends; the list
+    holds each (cache, key) read once, as it ends."""
+    reads: dict[tuple[OriginCache[Any], str], Read] = {}
+    noted: list[Read] = []
+    token = _READS.set(reads)
+    try:
+        yield noted
+    finally:
+        _READS.reset(token)
+        noted.extend(reads.values())
 
 
 class OriginCache(Generic[V]):
@@ -69,12 +114,15 @@ class OriginCache(Generic[V]):
         self._release_expired(now)
         entry = self._entries.get(key)
         if entry is not None and entry.expires > now:
+            self._note(key, entry)
             return entry.value
         waiters = self._waiters.get(key)
         if waiters is not None:
             waiter: Deferred[V] = Deferred()
             waiters.append(waiter)
-            return await maybe_deferred_to_future(waiter)
+            value: V = await maybe_deferred_to_future(waiter)
+            self._note(key, self._entries.get(key))
+            return value
         self._waiters[key] = []
         try:
             value, ttl = await load()
@@ -83,11 +131,23 @@ class OriginCache(Generic[V]):
                 waiter.errback(exc)
             raise
         expires = self._clock() + ttl
-        self._entries[key] = _Entry(value, expires)
+        self._entries[key] = entry = _Entry(value, expires)
         heapq.heappush(self._expiries, (expires, key))
         for waiter in self._waiters.pop(key):
             waiter.callback(value)
+        self._note(key, entry)
         return value
+
+    def _note(self, key: str, entry: _Entry[V] | None) -> None:
+        reads = _READS.get()
+        if reads is None:
+            return
+        noted = reads.get((self, key))
+        if noted is None:
+            reads[self, key] = Read(self, key, entry)
+        elif noted.entry is not entry:
+            # Reloaded while the decision was taken: its answers rest on two versions.
+            reads[self, key] = Read(self, key, None)
 
     def _release_expired(self, now: float) -> None:
         """Drop every entry whose TTL has run out: amortised O(log n) per stored entry."""

@@ -14,6 +14,9 @@ from pathlib import Path
 from werkzeug import Request, Response
 
 from crawler import slots
+from crawler.components import shared
+from crawler.origin.robots import RobotsPolicy
+from reservations.verdict import Verdict, allow
 from tests.crawler.checks.test_blocklist_gate import write_list
 from tests.crawling import crawl_command, read_crawl
 
@@ -194,3 +197,79 @@ def test_a_handler_of_your_own_downloads_behind_the_send_time_gate(make_server, 
     taken = result.decision_for(server.url_for("/"))
     assert taken["decision"] == "allow", taken
     assert server.url_for("/") in result.item_urls
+
+
+class _Counted:
+    """A request check of a test's own that counts how often it was asked about each URL and
+    says so in its evidence: the send-time record shows whether it was asked again."""
+
+    name = "counted"
+
+    def __init__(self, crawler) -> None:
+        self.policy = shared(crawler, RobotsPolicy)
+        self.asked: dict[str, int] = {}
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
+
+    async def check_request(self, request) -> Verdict:
+        await self.policy.state(request)  # reads the origin's robots.txt, as the opt-outs do
+        self.asked[request.url] = self.asked.get(request.url, 0) + 1
+        return allow(self.name, f"{self.name}.ok", asked=self.asked[request.url])
+
+
+class DocumentReader(_Counted):
+    name = "document-reader"
+    reads_only_policy_documents = True
+
+
+class HeaderReader(_Counted):
+    name = "header-reader"
+
+
+def _asked_at_send(result, check: str) -> list[int]:
+    records = [r for r in result.decisions("request") if r["url"].endswith(tuple(PAGES))]
+    assert len(records) == len(PAGES) and all(r["decision"] == "allow" for r in records)
+    return [r["evidence"][check]["asked"] for r in records]
+
+
+COUNTED = {
+    "crawler.checks.robots.RobotsCheck": 200,
+    f"{__name__}.DocumentReader": 100,
+    f"{__name__}.HeaderReader": 110,
+}
+
+
+def test_a_check_that_reads_only_unchanged_policy_documents_is_not_asked_twice(
+    make_server, crawl
+) -> None:
+    server = make_server()
+    Site(server, crawl_delay=0.2)
+    result = crawl([server.url_for("/")], settings={"HEED_REQUEST_CHECKS": COUNTED}, timeout=60)
+    assert result.returncode == 0, result.stderr
+    # Taken over from the entry stage: robots.txt is the one it read then.
+    assert _asked_at_send(result, "document-reader") == [1] * len(PAGES)
+    # Any other check is asked again as the request leaves.
+    assert _asked_at_send(result, "header-reader") == [2] * len(PAGES)
+
+
+def test_a_check_is_asked_again_at_send_time_once_the_robots_txt_it_read_has_expired(
+    make_server, crawl
+) -> None:
+    server = make_server()
+    Site(server, crawl_delay=1)
+    result = crawl(
+        [server.url_for("/")],
+        # robots.txt trusted for less than a Crawl-delay: it has expired before each page
+        # leaves its queue, so the entry stage's reading of it no longer counts.
+        settings={
+            "HEED_REQUEST_CHECKS": COUNTED,
+            "HEED_ROBOTS_TTL": 0.5,
+            "CONCURRENT_REQUESTS_PER_DOMAIN": 1,
+        },
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    asked = _asked_at_send(result, "document-reader")
+    assert asked.count(2) >= len(PAGES) - 1, asked

@@ -78,6 +78,20 @@ def test_packet_outside_its_container_slot_is_found_by_fallback_scan() -> None:
     assert (result.status, result.container, result.method) == ("found", "jpeg", "scan")
 
 
+def test_scan_reads_bytes_that_are_not_text_around_and_between_packets() -> None:
+    bare = b"<x:xmpmeta xmlns:x='adobe:ns:meta/'></x:xmpmeta>"
+    old = b"<x:xapmeta xmlns:x='adobe:ns:meta/'></x:xapmeta>"
+    # Lone UTF-8 lead bytes, a stray "<" and NULs: binary, as image data is.
+    noise = b"\xe2\x82\xff\xfe<\x00\xc3"
+    result = find_xmp(noise + PACKET + noise + bare + noise * 3 + old + noise)
+    assert (result.status, result.packets) == ("found", (PACKET, bare, old))
+
+
+def test_scan_finds_a_packet_at_the_end_of_five_megabytes() -> None:
+    body = bytes(range(256)) * (5 << 12)
+    assert find_xmp(body + PACKET).packets == (PACKET,)
+
+
 def test_unknown_bytes_without_packet_are_absent() -> None:
     assert find_xmp(b"plain text, no metadata").status == "absent"
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from reservations.xmp import find_xmp
-from reservations.xmp_tdm import tdm_verdict
+from reservations.xmp import find_xmp, merged_properties
+from reservations.xmp_tdm import properties_verdict, tdm_verdict
 from tests.reservations import assets
 
 
@@ -51,3 +51,16 @@ def test_unreadable_asset_is_denied() -> None:
 
 def test_no_xmp_allows() -> None:
     assert tdm_verdict(find_xmp(assets.jpeg())).reason == "tdmrep_xmp.none"
+
+
+def test_properties_read_once_elsewhere_give_the_same_verdict() -> None:
+    result = find_xmp(assets.jpeg(_tdm('tdm:reservation="1"')))
+    properties, problem = merged_properties(result)
+    shared = properties_verdict(properties, problem, result.evidence())
+    assert shared == tdm_verdict(result)
+    assert shared.reason == "tdmrep_xmp.reserved"
+
+
+def test_properties_with_a_reading_problem_and_no_reservation_deny() -> None:
+    verdict = properties_verdict({}, "truncated", {"container": "jpeg"})
+    assert (verdict.reason, verdict.evidence["problem"]) == ("tdmrep_xmp.unreadable", "truncated")

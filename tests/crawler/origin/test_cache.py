@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from functools import partial
 
-from crawler.origin.cache import OriginCache
+from crawler.origin.cache import OriginCache, Read, noting_reads
 
 
 class Clock:
@@ -55,3 +55,34 @@ def test_an_entry_loaded_again_outlives_the_expiry_of_its_first_load() -> None:
     clock.now = 50
     fill(cache, ["https://b.example"], ttl=1)
     assert len(cache) == 2
+
+
+def _noted(cache: OriginCache[str], key: str, ttl: float) -> list[Read]:
+    async def read() -> list[Read]:
+        async def load() -> tuple[str, float]:
+            return f"value of {key}", ttl
+
+        with noting_reads() as reads:
+            await cache.get(key, load)
+        await cache.get(key, load)  # after the block: not noted
+        return reads
+
+    return asyncio.run(read())
+
+
+def test_a_noted_read_is_in_force_until_its_entry_expires() -> None:
+    clock = Clock()
+    cache: OriginCache[str] = OriginCache(clock)
+    reads = _noted(cache, "https://a.example", ttl=10)
+    assert len(reads) == 1 and reads[0].in_force()
+    clock.now = 10
+    assert not reads[0].in_force()
+
+
+def test_a_noted_read_is_no_longer_in_force_once_its_key_is_loaded_again() -> None:
+    clock = Clock()
+    cache: OriginCache[str] = OriginCache(clock)
+    first = _noted(cache, "https://a.example", ttl=5)
+    clock.now = 6
+    again = _noted(cache, "https://a.example", ttl=100)
+    assert not first[0].in_force() and again[0].in_force()
