@@ -20,6 +20,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+import orjson
+
 from crawler.errors import LogWriteError
 from crawler.log.merkle import MerkleTree, leaf_hash
 
@@ -29,9 +31,38 @@ FORMAT = "heed-decision-log/1"
 
 # Records are trees of JSON values, so the encoder skips its circular-reference bookkeeping
 # (measurably faster on the log's hot path; a cycle would still fail, as RecursionError).
+# This encoder defines the canonical form.
 _CANONICAL = json.JSONEncoder(
     sort_keys=True, separators=(",", ":"), ensure_ascii=False, check_circular=False
 )
+# The types for which orjson writes, byte for byte, what the canonical encoder writes (the
+# same escapes for every code point, integers alike, keys in code point order; tests compare
+# them). Anything else (floats, whose spelling differs, subclasses, other objects) takes the
+# canonical encoder itself.
+_SAME_SCALARS = frozenset({str, int, bool, type(None)})
+
+
+def _same_in_orjson(value: dict[Any, Any] | list[Any] | tuple[Any, ...]) -> bool:
+    """Whether every value inside is a dict, list or tuple of ``_SAME_SCALARS`` (keys are
+    left to orjson, which refuses any but ``str``)."""
+    for item in value.values() if type(value) is dict else value:
+        kind = type(item)
+        if kind not in _SAME_SCALARS and not (
+            (kind is dict or kind is list or kind is tuple) and _same_in_orjson(item)
+        ):
+            return False
+    return True
+
+
+def canonical_bytes(record: Mapping[str, Any]) -> bytes:
+    """``canonical_json(record)`` in UTF-8: by orjson (several times faster) where it
+    writes the same bytes, else by the canonical encoder."""
+    try:
+        if type(record) is dict and _same_in_orjson(record):
+            return orjson.dumps(record, option=orjson.OPT_SORT_KEYS)
+    except (orjson.JSONEncodeError, RecursionError):
+        pass  # integers beyond 64 bits, other keys, lone surrogates, deep nesting
+    return _CANONICAL.encode(record).encode("utf-8")
 
 
 def canonical_json(record: Mapping[str, Any]) -> str:
@@ -42,13 +73,13 @@ def canonical_json(record: Mapping[str, Any]) -> str:
 def record_hash(record: Mapping[str, Any]) -> str:
     """SHA-256 hex digest of ``record`` without its ``hash`` field."""
     body = {k: v for k, v in record.items() if k != "hash"}
-    return hashlib.sha256(canonical_json(body).encode("utf-8")).hexdigest()
+    return hashlib.sha256(canonical_bytes(body)).hexdigest()
 
 
 # Stands in for a record's hash while the record is encoded; random, so that no crawled value
 # can contain it, and never written.
 _PLACEHOLDER = secrets.token_hex(32)
-_SLOT = f'"hash":"{_PLACEHOLDER}"'
+_SLOT = f'"hash":"{_PLACEHOLDER}"'.encode()
 
 
 def record_leaf(digest: str) -> bytes:
@@ -58,17 +89,23 @@ def record_leaf(digest: str) -> bytes:
     return leaf_hash(bytes.fromhex(digest))
 
 
-def chained_line(record: Mapping[str, Any]) -> tuple[str, str]:
-    """``record``'s hash and its canonical JSON with ``hash`` added, encoding it only once.
+def chained_line(record: Mapping[str, Any]) -> tuple[bytes, bytes]:
+    """``record``'s 32-byte hash and the line to write (its canonical JSON with ``hash``
+    added, and a newline), encoding it only once.
 
     The record is encoded with a placeholder in its ``hash`` field: cutting that field out
-    gives the text the hash is computed over, putting the digest in gives the line to write.
+    gives the text the hash is computed over, putting the digest in gives the line.
     """
-    text = canonical_json({**record, "hash": _PLACEHOLDER})
+    return _line({**record, "hash": _PLACEHOLDER})
+
+
+def _line(placeheld: dict[str, Any]) -> tuple[bytes, bytes]:
+    """``chained_line`` of a record whose ``hash`` is already the placeholder."""
+    text = canonical_bytes(placeheld)
     before, _, after = text.partition(_SLOT)
-    body = before + after[1:] if after.startswith(",") else before.removesuffix(",") + after
-    digest = hashlib.sha256(body.encode("utf-8")).hexdigest()
-    return digest, f'{before}"hash":"{digest}"{after}'
+    body = before + after[1:] if after[:1] == b"," else before.removesuffix(b",") + after
+    digest = hashlib.sha256(body).digest()
+    return digest, b"".join((before, b'"hash":"', digest.hex().encode(), b'"', after, b"\n"))
 
 
 @functools.lru_cache(maxsize=1)
@@ -158,9 +195,9 @@ class DecisionLog:
         if self._failure is not None or self._closed:
             raise LogWriteError(self._failure or f"{self.path}: the decision log is closed")
         fd = self._fd if self._fd is not None else self._open_or_fail()
-        record = {"ts": utc_now(), **fields, "seq": self._seq, "prev": self._prev}
-        digest, text = chained_line(record)
-        line = (text + "\n").encode("utf-8")
+        digest, line = _line(
+            {"ts": utc_now(), **fields, "seq": self._seq, "prev": self._prev, "hash": _PLACEHOLDER}
+        )
         try:
             written = os.write(fd, line)
             if written != len(line):
@@ -175,10 +212,10 @@ class DecisionLog:
             self._drop_partial_line()
             raise LogWriteError(self._failure) from exc
         self._size += len(line)
-        self.tree.append(record_leaf(digest))
+        self.tree.append(leaf_hash(digest))
         seq = self._seq
         self._seq += 1
-        self._prev = digest
+        self._prev = digest.hex()
         return seq
 
     def _drop_partial_line(self) -> None:

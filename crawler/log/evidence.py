@@ -24,6 +24,8 @@ from crawler.log.prove import prove, write_proof
 
 # Rows of the summary's table of decisions; every record is in records.jsonl anyway.
 SUMMARY_ROWS = 500
+# The fields of a decision that the summary tells.
+_SUMMARISED = ("ts", "url", "stage", "decision", "check", "reason")
 
 
 @dataclass
@@ -33,6 +35,7 @@ class Bundle:
     domain: str
     logs: list[str] = field(default_factory=list)
     headers: list[dict[str, Any]] = field(default_factory=list)
+    # The summarised fields of each decision (records.jsonl holds them whole).
     records: list[dict[str, Any]] = field(default_factory=list)
     unproven: int = 0
     documents: int = 0
@@ -67,8 +70,11 @@ def write_evidence(domain: str, logs: Iterable[Path], out: Path) -> Bundle:
             for entry in entries:
                 handle.write(entry["record"] + "\n")
                 record = json.loads(entry["record"])
-                (bundle.headers if record.get("stage") == "run" else bundle.records).append(record)
                 relied_on.setdefault(path, set()).update(_documents(record))
+                if record.get("stage") == "run":
+                    bundle.headers.append(record)
+                else:  # what the summary tells; a whole domain's records would fill memory
+                    bundle.records.append({k: record.get(k) for k in _SUMMARISED})
     bundle.documents = _copy_documents(relied_on, out / "policy-documents.warc.gz")
     (out / "summary.md").write_text(summary(bundle), encoding="utf-8")
     return bundle

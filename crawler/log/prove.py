@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from crawler.errors import LogReadError
-from crawler.log.chain import canonical_json, record_hash, record_leaf
+from crawler.log.chain import canonical_bytes, canonical_json, record_hash, record_leaf
 from crawler.log.checkpoint import Checkpoint, NoteError, verify_note
 from crawler.log.merkle import (
     MAX_PROOF_LENGTH,
@@ -69,7 +69,9 @@ def prove(path: Path, wanted: Callable[[dict[str, Any]], bool]) -> dict[str, Any
 
 
 def write_proof(document: dict[str, Any], out: Path) -> None:
-    out.write_text(canonical_json(document) + "\n", encoding="utf-8")
+    with out.open("wb") as handle:  # a whole domain's proof is large: written, not copied
+        handle.write(canonical_bytes(document))
+        handle.write(b"\n")
 
 
 @dataclass(frozen=True)

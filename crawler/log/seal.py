@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -31,11 +31,21 @@ from crawler.log.read import CHECKPOINT_STAGE as CHECKPOINT
 from crawler.log.read import CLOSE_STAGE as CLOSE
 
 DEFAULT_KEY_NAME = "heed"
+# The closing record's own fields are not in the tree its checkpoint signs (the tree ends before
+# it), so the final checkpoint carries them in an extension line (tlog-checkpoint §Note text).
+CLOSE_EXTENSION = "heed-close "
+_CLOSE_FIELDS = ("counts", "finish_reason", "last_seq")
 
 
 def log_origin(run_id: str) -> str:
     """The checkpoint origin of one run's log (tlog-checkpoint: unique per log)."""
     return f"heed.decision-log/{run_id}"
+
+
+def closing_extension(record: Mapping[str, object]) -> str:
+    """The final checkpoint's extension line for a closing record: its finish reason, counts
+    and last ``seq``, as one line of canonical JSON."""
+    return CLOSE_EXTENSION + canonical_json({k: record.get(k) for k in _CLOSE_FIELDS})
 
 
 @dataclass(frozen=True)
@@ -109,10 +119,10 @@ class Sealer:
             0 < self._every_seconds <= time.monotonic() - self._sealed_at
         )
 
-    def note(self) -> str:
+    def note(self, extensions: Sequence[str] = ()) -> str:
         """The checkpoint of the tree so far: signed if there is a key, else its body alone."""
         tree = self.log.tree
-        body = format_checkpoint(self.origin, tree.size, tree.root())
+        body = format_checkpoint(self.origin, tree.size, tree.root(), extensions)
         return body if self.key is None else sign_note(body, self.key.private_key, self.key.name)
 
     def checkpoint(self) -> int:
@@ -121,17 +131,17 @@ class Sealer:
 
     def close(self, finish_reason: str, counts: Mapping[str, int]) -> int:
         """Write the closing record: why the crawl ended, decisions by outcome, the final
-        checkpoint; nothing may follow it."""
+        checkpoint, which signs those too; nothing may follow it."""
         fields = {
             "stage": CLOSE,
             "finish_reason": finish_reason,
             "counts": dict(sorted(counts.items())),
             "last_seq": self.log.records,
         }
-        return self._seal(fields)
+        return self._seal(fields, (closing_extension(fields),))
 
-    def _seal(self, fields: Mapping[str, object]) -> int:
-        note = self.note()
+    def _seal(self, fields: Mapping[str, object], extensions: Sequence[str] = ()) -> int:
+        note = self.note(extensions)
         self._append_anchor(str(fields["stage"]), note)
         seq = self.log.write({"url": None, **fields, "checkpoint": note})
         self._sealed_size, self._sealed_at = self.log.tree.size, time.monotonic()

@@ -36,7 +36,7 @@ from crawler.log.read import (
     Progress,
     open_log,
 )
-from crawler.log.seal import log_origin
+from crawler.log.seal import closing_extension, log_origin
 
 _PROGRESS_EVERY = 4096
 # A checkpoint file holds a few lines per checkpoint; far more is not one of ours.
@@ -136,6 +136,7 @@ class _Audit:
         self.sealed: dict[int, bytes] = {}  # checkpoint tree sizes in the log -> roots
         self.signed = self.unsigned = 0
         self.closed = False
+        self.checkpoint: Checkpoint | None = None  # the last one read
 
     def line(self, raw: bytes) -> None:
         if self.closed:
@@ -177,6 +178,7 @@ class _Audit:
         signed = bool(parse_note(note)[1])
         self.signed += signed
         self.unsigned += not signed
+        self.checkpoint = checkpoint
         if checkpoint.origin != self.origin:
             return f"checkpoint of another log ({checkpoint.origin}): records were swapped"
         if checkpoint.size != self.tree.size or checkpoint.root != self.tree.root():
@@ -191,6 +193,13 @@ class _Audit:
             return "the closing record's last_seq is not its own seq"
         if record.get("counts") != dict(sorted(self.counts.items())):
             return "the closing record's counts do not match the decisions in the log"
+        signed = self.checkpoint.extensions if self.checkpoint else ()
+        # A log closed before the final checkpoint signed these has no extension line.
+        if signed and signed != (closing_extension(record),):
+            return (
+                "the closing record's finish reason, counts or last_seq are not those its "
+                "checkpoint signs: the closing record was edited"
+            )
         return None
 
     def notes(self) -> tuple[str, ...]:
@@ -256,4 +265,6 @@ def _anchor_problem(audit: _Audit, anchors: Anchors) -> str | None:
             return f"the log does not match {anchors.path}'s checkpoint at tree size {cp.size}"
         if anchor.closing and not audit.closed:
             return f"{anchors.path} says the log was closed, but it has no closing record"
+        if anchor.closing and audit.checkpoint and cp.extensions != audit.checkpoint.extensions:
+            return f"the log's closing record is not the one {anchors.path}'s checkpoint names"
     return None

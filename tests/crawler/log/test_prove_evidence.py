@@ -46,7 +46,8 @@ def test_an_edited_record_in_a_proof_fails(tmp_path, key, pub) -> None:
     entry = document["records"][1]
     record = json.loads(entry["record"])
     record["decision"] = "allow" if record["decision"] == "deny" else "deny"
-    entry["record"] = chained_line({k: v for k, v in record.items() if k != "hash"})[1]
+    line = chained_line({k: v for k, v in record.items() if k != "hash"})[1]
+    entry["record"] = line.decode().removesuffix("\n")
     write_proof(document, tmp_path / "proof.json")
     with pytest.raises(LogReadError, match="not in the signed log"):
         verify_proof(tmp_path / "proof.json", key.verifier)

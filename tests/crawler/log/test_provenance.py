@@ -60,8 +60,8 @@ def test_any_record_is_written_canonical_with_its_hash_in_sorted_place(tmp_path:
 )
 def test_chained_line_is_the_canonical_record_with_its_own_hash(record: dict) -> None:
     digest, line = chained_line(record)
-    assert digest == record_hash(record)
-    assert line == canonical_json({**record, "hash": digest})
+    assert digest.hex() == record_hash(record)
+    assert line == (canonical_json({**record, "hash": digest.hex()}) + "\n").encode()
 
 
 def test_record_reaches_the_os_before_write_returns(tmp_path: Path) -> None:

@@ -36,7 +36,7 @@ def forged(after: bytes, fields: dict[str, object]) -> bytes:
     """A record correctly chained after the line ``after``, as a forger would write it."""
     last = json.loads(after)
     record = {**fields, "seq": last["seq"] + 1, "prev": last["hash"], "ts": last["ts"]}
-    return (chained_line(record)[1] + "\n").encode()
+    return chained_line(record)[1]
 
 
 def cut(path: Path, n: int) -> None:
@@ -128,6 +128,49 @@ def _reclose(path: Path, key: SigningKey | None, extra: int) -> None:
     copy.replace(path)
 
 
+def _edit_finish_reason(path: Path, in_note: bool) -> None:
+    """A forger's edit of the closing record's finish reason (its hash recomputed), and, with
+    ``in_note``, of the final checkpoint's line that names it too."""
+    content = lines(path)
+    record = json.loads(content[-1])
+    record["finish_reason"] = "shutdown"
+    if in_note:
+        named = '"finish_reason":"finished"'
+        assert named in record["checkpoint"]
+        record["checkpoint"] = record["checkpoint"].replace(named, '"finish_reason":"shutdown"')
+    content[-1] = chained_line({k: v for k, v in record.items() if k != "hash"})[1]
+    path.write_bytes(b"".join(content))
+
+
+@pytest.mark.parametrize(
+    ("in_note", "plain"),
+    [(False, State.BROKEN), (True, State.COMPLETE)],
+    ids=["record-only", "record-and-checkpoint"],
+)
+def test_the_final_checkpoint_signs_the_closing_records_finish_reason(
+    tmp_path, key, in_note, plain
+) -> None:
+    anchor = tmp_path / "checkpoints.jsonl"
+    path = sealed_log(tmp_path / "log.jsonl", key=key, anchor=anchor)
+    _edit_finish_reason(path, in_note)
+    assert verify_log(path).state is plain  # without a key, an edited note is not noticed
+    with_key = verify_log(path, key=key.verifier)
+    assert with_key.state is State.BROKEN, with_key.describe()
+    with_file = verify_log(path, anchors=Anchors.read(anchor, None))
+    assert with_file.state is State.BROKEN, with_file.describe()
+
+
+def test_a_log_closed_before_the_checkpoint_signed_the_close_still_verifies(tmp_path, key) -> None:
+    log, sealer = open_sealed(tmp_path / "log.jsonl", key=key)
+    counts: Counter[str] = Counter()
+    decide(log, sealer, 10, counts)
+    fields = {"counts": dict(sorted(counts.items())), "last_seq": log.records}
+    log.write({"url": None, "stage": "close", "finish_reason": "finished", **fields,
+               "checkpoint": sealer.note()})  # fmt: skip
+    log.close()
+    assert verify_log(log.path, key=key.verifier).state is State.COMPLETE
+
+
 def test_an_extended_and_resealed_log_fails_with_the_key_and_the_checkpoint_file(
     tmp_path, key
 ) -> None:
@@ -210,7 +253,7 @@ def test_a_checkpoint_that_does_not_match_the_records_before_it_is_tampering(tmp
     body[1] = str(int(body[1]) - 1)
     fields = {k: v for k, v in record.items() if k not in ("hash",)}
     fields["checkpoint"] = "\n".join(body)
-    content[index] = (chained_line(fields)[1] + "\n").encode()
+    content[index] = chained_line(fields)[1]
     path.write_bytes(b"".join(content[: index + 1]))
     result = verify_log(path)
     assert (result.state, result.line) == (State.BROKEN, index + 1)
