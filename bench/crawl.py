@@ -62,6 +62,10 @@ VARIANTS: dict[str, tuple[str, dict[str, object]]] = {
 EXPLORE: dict[str, tuple[str, dict[str, object]]] = {
     "heed with CONCURRENT_ITEMS=100": ("heed", {**SHARED, "CONCURRENT_ITEMS": 100}),
     "heed with an fsync per record": ("heed", {**SHARED, "HEED_LOG_FSYNC_RECORDS": 1}),
+    "heed with Python's own collector settings": (
+        "heed",
+        {**SHARED, "EXTENSIONS": {"crawler.collector.CrawlCollector": None}},
+    ),
 }
 # Stock Scrapy runs the ``site`` spider's own code; ``runspider`` wants the class in its file.
 _STOCK_SPIDER = """from crawler.spiders.site import SiteSpider
@@ -162,7 +166,7 @@ def _command(kind: str, settings: dict[str, object], seeds: str, workdir: Path) 
         spider = ["crawl", "site"]
     args = [sys.executable, "-m", "scrapy", *spider, "-a", f"urls={seeds}", "-O", "items.jsonl"]
     for name, value in settings.items():
-        args += ["-s", f"{name}={value}"]
+        args += ["-s", f"{name}={json.dumps(value) if isinstance(value, dict) else value}"]
     return args
 
 

@@ -1,5 +1,5 @@
 """The cycle collector around Heed's work: paused while millions of acyclic objects are made,
-and spared the objects a crawl makes before its first request."""
+and tuned for a crawl (start-up objects frozen, a larger young generation)."""
 
 from __future__ import annotations
 
@@ -28,20 +28,33 @@ def collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-class StartupFrozen:
-    """Scrapy extension: once the spider is open, what the process holds (modules, settings,
-    components, parsed blocklists: some 250,000 objects, alive until the crawl ends) is moved
-    out of the collector's generations (``gc.freeze``), after one collection so that no
-    garbage is kept. Each full collection then scans only what the crawl made since, instead
-    of all of it again (in a 2,300-page crawl, seven full collections of about 60 ms each)."""
+# Container allocations between two young-generation collections (Python's default: 700). A
+# crawl allocates a few thousand per page, most freed at once by reference counting; at 700 the
+# collector runs several times a page, each time scanning the requests and responses in flight.
+YOUNG_THRESHOLD = 7000
+
+
+class CrawlCollector:
+    """Scrapy extension: the cycle collector tuned for a crawl once its spider opens.
+
+    What the process holds by then (modules, settings, components, parsed blocklists: some
+    250,000 objects, alive until the crawl ends) is moved out of the collector's generations
+    (``gc.freeze``), after one collection so that no garbage is kept: each full collection then
+    scans only what the crawl made since. The young generation is collected every
+    ``YOUNG_THRESHOLD`` allocations instead of 700 (the older generations' ratios unchanged), so
+    the requests and responses in flight are not rescanned several times a page. Cyclic garbage
+    is still freed, a few thousand allocations later. In the crawl benchmark this takes the
+    collector from about 0.5 s to 0.2 s of a 2,300-page crawl (docs/benchmarks.md)."""
 
     def __init__(self, crawler: Crawler) -> None:
         crawler.signals.connect(self._opened, signal=signals.spider_opened)
 
     @classmethod
-    def from_crawler(cls, crawler: Crawler) -> StartupFrozen:
+    def from_crawler(cls, crawler: Crawler) -> CrawlCollector:
         return cls(crawler)
 
     def _opened(self) -> None:
         gc.collect()
         gc.freeze()
+        _, middle, old = gc.get_threshold()
+        gc.set_threshold(YOUNG_THRESHOLD, middle, old)

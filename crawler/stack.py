@@ -35,6 +35,9 @@ _AFTER_THE_RESPONSE_GATE = (
     "scrapy.downloadermiddlewares.redirect.RedirectMiddleware",
     "scrapy.downloadermiddlewares.retry.RetryMiddleware",
 )
+# Heed's extensions that only make a crawl faster: a project may switch them off (one that
+# tunes Python's cycle collector itself, say); every other one is part of the guarantee.
+OPTIONAL_EXTENSIONS = ("crawler.collector.CrawlCollector",)
 _FIX = "Heed never crawls without it; switch it back on"
 ADDON_FIX = (
     f"Heed runs only as its add-on installs it: ADDONS = {{{ADDON!r}: 0}} in the project's "
@@ -116,7 +119,7 @@ def verify(settings: BaseSettings) -> None:
     _verify_middlewares(settings)
     _require(
         enabled(settings.getwithbase("EXTENSIONS")),
-        list(defaults.EXTENSIONS),
+        [path for path in defaults.EXTENSIONS if path not in OPTIONAL_EXTENSIONS],
         "EXTENSIONS",
         _source(settings, "EXTENSIONS"),
     )

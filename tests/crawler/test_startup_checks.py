@@ -92,6 +92,21 @@ def test_a_misspelled_setting_is_named_with_the_closest_known_one(make_server, c
     )
 
 
+def test_the_collector_tuning_may_be_switched_off_and_the_guarantee_still_holds(
+    make_server, crawl
+) -> None:
+    server = make_server()
+    result = crawl(
+        [serve_disallowed(server)],
+        settings={"EXTENSIONS": {"crawler.collector.CrawlCollector": None}},
+    )
+    assert result.returncode == 0, result.stderr[-4000:]
+    assert [r["reason"] for r in result.decisions("request") if r["url"].endswith("/p")] == [
+        "robots.disallow"
+    ]
+    assert [entry.path for entry, _ in server.log] == ["/robots.txt"]
+
+
 def test_other_checks_may_be_switched_off_and_the_run_header_names_every_check(
     make_server, crawl
 ) -> None:
