@@ -31,7 +31,8 @@ def collector_paused() -> Iterator[None]:
 # Container allocations between two young-generation collections (Python's default: 700). A
 # crawl allocates a few thousand per page, most freed at once by reference counting; at 700 the
 # collector runs several times a page, each time scanning the requests and responses in flight.
-YOUNG_THRESHOLD = 7000
+# At 20,000, about once in ten pages: what is pending then is a few megabytes at most.
+YOUNG_THRESHOLD = 20_000
 
 
 class CrawlCollector:

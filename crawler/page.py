@@ -126,7 +126,15 @@ class Page:
 
     def header_values(self, name: str) -> list[str]:
         """Every value of header ``name`` (repeated headers kept apart), decoded leniently."""
-        return [v.decode("latin-1") for v in self.response.headers.getlist(name.encode("ascii"))]
+        return list(self._headers.get(name.lower(), ()))
+
+    @cached_property
+    def _headers(self) -> dict[str, tuple[str, ...]]:
+        """Every header by lowercased name, decoded once for all the checks that read them."""
+        return {
+            key.decode("latin-1").lower(): tuple(v.decode("latin-1") for v in values)
+            for key, values in self.response.headers.items()
+        }
 
     @cached_property
     def tree(self) -> html.HtmlElement | None:
