@@ -10,7 +10,7 @@ from scrapy.crawler import Crawler
 from crawler.collector import YOUNG_THRESHOLD, CrawlCollector
 
 
-def test_objects_alive_when_the_spider_opens_are_frozen() -> None:
+def test_objects_alive_when_the_spider_opens_are_frozen_until_it_closes() -> None:
     threshold = gc.get_threshold()
     crawler = Crawler(Spider)
     extension = CrawlCollector.from_crawler(crawler)  # kept, as Scrapy keeps its extensions
@@ -22,6 +22,9 @@ def test_objects_alive_when_the_spider_opens_are_frozen() -> None:
         assert extension is not None
         # The young generation is collected less often; the older ones as before.
         assert gc.get_threshold() == (YOUNG_THRESHOLD, *threshold[1:])
+        crawler.signals.send_catch_log(signals.spider_closed, spider=Spider("s"), reason="done")
+        assert gc.get_freeze_count() == 0
+        assert gc.get_threshold() == threshold
     finally:
         gc.unfreeze()
         gc.set_threshold(*threshold)
