@@ -1,7 +1,7 @@
 """What deciding at send time costs: pages/s against the same stack deciding only on entry.
 
-Heed decides each request twice (as it enters the downloader and again as it leaves the
-politeness queue) and resolves each host while IP addresses are listed. This benchmark crawls
+Heed decides each request as it enters the downloader and again as it leaves the politeness
+queue (the checks that read only unchanged policy documents are not asked twice) and resolves each host while IP addresses are listed. This benchmark crawls
 the crawl benchmark's local multi-origin site with this checkout and with a checkout of the
 code before send-time decisions (``--before``: a git worktree with its own virtualenv, e.g.
 ``git worktree add ../send-before 3f46a4f`` and ``pip install -e ../send-before``), one crawl
@@ -110,7 +110,9 @@ def main() -> None:
             f" ({server.allowed} pages allowed) crawled by Heed before send-time decisions"
             " (3f46a4f, a worktree with its own virtualenv) and after, the variants one after"
             " the other in each round, each crawl a fresh process. Medians of pages/s. Every"
-            " allowed request is now decided twice (on entry and at send time) and recorded once;"
+            " allowed request is decided on entry and at send time and recorded once (a check"
+            " that reads only policy documents is asked at send time only when one of them has"
+            " changed since the entry stage: docs/architecture.md);"
             " with an IP address listed, each host is also resolved (through Scrapy's DNS cache)"
             " at both stages.",
             "",
