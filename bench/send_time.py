@@ -1,12 +1,13 @@
 """What deciding at send time costs: pages/s against the same stack deciding only on entry.
 
 Heed decides each request as it enters the downloader and again as it leaves the politeness
-queue (the checks that read only unchanged policy documents are not asked twice) and resolves each host while IP addresses are listed. This benchmark crawls
-the crawl benchmark's local multi-origin site with this checkout and with a checkout of the
-code before send-time decisions (``--before``: a git worktree with its own virtualenv, e.g.
-``git worktree add ../send-before 3f46a4f`` and ``pip install -e ../send-before``), one crawl
-after the other in the same run, and once more with an IP address listed (an address the
-crawl never meets, so every request is resolved and checked, and nothing is denied).
+queue (the checks that read only unchanged policy documents are not asked twice) and resolves
+each host while IP addresses are listed. This benchmark crawls the crawl benchmark's local
+multi-origin site with this checkout and with a checkout of the code before send-time
+decisions (``--before``: a git worktree with its own virtualenv, e.g. ``git worktree add
+../send-before 3f46a4f`` and ``pip install -e ../send-before``), one crawl after the other in
+the same run, and once more with an IP address listed (an address the crawl never meets, so
+every request is resolved and checked, and nothing is denied).
 
     .venv/bin/python bench/send_time.py --before ../send-before --rounds 5
 """
