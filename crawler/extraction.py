@@ -42,15 +42,19 @@ def extract_page(
     title: str | None = None,
     lang: str | None = None,
     fallback: str = "",
+    main_content: bool = True,
 ) -> PageText:
     """Main content of ``markup`` (the page at ``url``), with what its head says: ``meta`` by
     lowercased name, its ``<title>`` and its ``lang``; ``fallback`` is kept when trafilatura
-    finds no main content (e.g. the page's whole visible text)."""
-    document = bare_extraction(
-        markup, url=url, fast=True, with_metadata=False, include_comments=False
-    )
-    # None when nothing is found (and a dict, not a Document, only under as_dict=True).
-    found = document.as_dict() if isinstance(document, Document) else (document or {})
+    finds no main content (e.g. the page's whole visible text), or is not asked for it
+    (``main_content=False``)."""
+    found: Mapping[str, str | None] = {}
+    if main_content:
+        document = bare_extraction(
+            markup, url=url, fast=True, with_metadata=False, include_comments=False
+        )
+        # None when nothing is found (and a dict, not a Document, only under as_dict=True).
+        found = document.as_dict() if isinstance(document, Document) else (document or {})
     text = (found.get("text") or "").strip() or fallback
     meta = meta or {}
     return PageText(

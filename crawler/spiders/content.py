@@ -23,8 +23,9 @@ def denied_extensions(kinds: frozenset[str]) -> list[str]:
     return [extension for extension in IGNORED_EXTENSIONS if extension not in kept]
 
 
-def item_content(response: Response, kind: str) -> dict[str, Any]:
-    """The text and metadata of ``response`` read as ``kind`` (``html``, ``pdf``, ``epub``)."""
+def item_content(response: Response, kind: str, max_main_bytes: int) -> dict[str, Any]:
+    """The text and metadata of ``response`` read as ``kind`` (``html``, ``pdf``, ``epub``);
+    a page over ``max_main_bytes`` gets its whole visible text, not trafilatura's main content."""
     if kind == "pdf":
         document = read_pdf(response.body)
         return {"text": document.text, "pages": document.pages, "readable": document.reason}
@@ -37,11 +38,16 @@ def item_content(response: Response, kind: str) -> dict[str, Any]:
     head = page.head
     title = head.findtext(".//title") if head is not None else None
     lang = head.getroottree().getroot().get("lang") if head is not None else None
-    found = extract_page(response.text, response.url, meta=page.meta, title=title, lang=lang)
-    # The whole visible text only where trafilatura found no main content: a second parse.
+    main = len(response.body) <= max_main_bytes
+    found = extract_page(
+        response.text, response.url, meta=page.meta, title=title, lang=lang, main_content=main
+    )
+    # The whole visible text where trafilatura found no main content or was not asked (a page
+    # too large for it): a second parse, in time linear in the page.
     text = found.text or readable_text(response)
     return {
         "text": text,
+        "text_source": "main_content" if found.text else "whole_text",
         "title": found.title,
         "language": found.language,
         "date": found.date,

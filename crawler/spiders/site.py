@@ -138,7 +138,7 @@ class SiteSpider(scrapy.Spider):
             "fetched_at": (response.headers.get(FETCHED_AT) or b"").decode() or utc_now(),
             "cached": "cached" in response.flags,
             "content_type": (response.headers.get(b"Content-Type") or b"").decode("latin-1"),
-            **item_content(response, kind),
+            **item_content(response, kind, self.settings.getint("HEED_EXTRACT_MAX_BYTES")),
         }
         if keep_html and isinstance(response, TextResponse) and kind == "html":
             item["html"] = response.text

@@ -40,3 +40,14 @@ def test_a_page_without_main_content_keeps_the_fallback_text() -> None:
 
 def test_without_a_lang_attribute_the_language_is_guessed_from_the_text() -> None:
     assert extract_page(ARTICLE, "http://127.0.0.1/rivers").language == "en"
+
+
+def test_main_content_not_asked_for_keeps_the_fallback_and_the_heads_metadata() -> None:
+    page = extract_page(
+        ARTICLE,
+        "http://127.0.0.1/rivers",
+        title="Rivers of Europe",
+        fallback="whole",
+        main_content=False,
+    )
+    assert page.text == "whole" and page.title == "Rivers of Europe"

@@ -81,3 +81,30 @@ def test_a_page_replayed_from_the_http_cache_keeps_its_fetch_time_and_says_cache
     assert first["cached"] is False and again["cached"] is True
     assert again["fetched_at"] == first["fetched_at"]
     assert first["fetched_at"].endswith("Z")
+
+
+def test_a_page_over_the_extraction_limit_gets_its_whole_text_not_trafilaturas(
+    make_server, crawl
+) -> None:
+    server = make_server()
+    server.expect_request("/robots.txt").respond_with_data("User-agent: *\nDisallow:\n")
+    nav = '<nav><a href="/a">Home</a> | <a href="/b">About us</a></nav>'
+    story = "".join(f"<p>Paragraph {i} of the story, told in full.</p>" for i in range(40))
+    page = f"<html><head><title>T</title></head><body>{nav}<article>{story}</article></body></html>"
+    server.expect_request("/small").respond_with_data(page, content_type=HTML)
+    server.expect_request("/large").respond_with_data(page + " " * 4000, content_type=HTML)
+    result = crawl(
+        [server.url_for("/small"), server.url_for("/large")],
+        spider_args={"follow": "no"},
+        settings={"HEED_EXTRACT_MAX_BYTES": len(page) + 100},
+    )
+    items = {item["url"].rsplit("/", 1)[1]: item for item in result.items}
+    # Within the limit: trafilatura's main content, without the navigation.
+    assert items["small"]["text_source"] == "main_content"
+    assert "Paragraph 39 of the story" in items["small"]["text"]
+    assert "About us" not in items["small"]["text"]
+    # Over it: the whole visible text, navigation included, said so, and the title still read.
+    assert items["large"]["text_source"] == "whole_text"
+    assert "Paragraph 39 of the story" in items["large"]["text"]
+    assert "About us" in items["large"]["text"]
+    assert items["large"]["title"] == "T"
