@@ -28,3 +28,21 @@ def test_objects_alive_when_the_spider_opens_are_frozen_until_it_closes() -> Non
     finally:
         gc.unfreeze()
         gc.set_threshold(*threshold)
+
+
+def test_two_crawls_in_one_process_leave_the_collector_as_it_was_whichever_closes_first() -> None:
+    threshold = gc.get_threshold()
+    first, second = Crawler(Spider), Crawler(Spider)
+    extensions = [CrawlCollector.from_crawler(first), CrawlCollector.from_crawler(second)]
+    try:
+        first.signals.send_catch_log(signals.spider_opened, spider=Spider("a"))
+        second.signals.send_catch_log(signals.spider_opened, spider=Spider("b"))
+        first.signals.send_catch_log(signals.spider_closed, spider=Spider("a"), reason="done")
+        # The second crawl still runs: still tuned for a crawl.
+        assert gc.get_threshold() == (YOUNG_THRESHOLD, *threshold[1:])
+        second.signals.send_catch_log(signals.spider_closed, spider=Spider("b"), reason="done")
+        assert extensions and gc.get_threshold() == threshold
+        assert gc.get_freeze_count() == 0
+    finally:
+        gc.unfreeze()
+        gc.set_threshold(*threshold)
