@@ -46,10 +46,16 @@ class CrawlCollector:
     700 (the older generations' ratios unchanged), so the requests and responses in flight are
     not rescanned several times a page; cyclic garbage is still freed, a little later. In the
     crawl benchmark the collector's time falls from about 0.7 s to 0.16 s of a 2,300-page crawl
-    (docs/benchmarks.md). When the spider closes, both are undone."""
+    (docs/benchmarks.md). When the spider closes (the last one, with several crawls in one
+    process), both are undone."""
+
+    # The collector is the process's: with several crawls in it (``CrawlerProcess``), the
+    # first to open tunes it and the last to close restores it.
+    _open = 0
+    _threshold = gc.get_threshold()
 
     def __init__(self, crawler: Crawler) -> None:
-        self._threshold = gc.get_threshold()
+        self._running = False
         crawler.signals.connect(self._opened, signal=signals.spider_opened)
         crawler.signals.connect(self._closed, signal=signals.spider_closed)
 
@@ -58,13 +64,25 @@ class CrawlCollector:
         return cls(crawler)
 
     def _opened(self) -> None:
-        gc.freeze()
-        self._threshold = gc.get_threshold()
-        _, middle, old = self._threshold
-        gc.set_threshold(YOUNG_THRESHOLD, middle, old)
+        if self._running:
+            return
+        self._running = True
+        cls = CrawlCollector
+        cls._open += 1
+        if cls._open == 1:
+            gc.freeze()
+            cls._threshold = gc.get_threshold()
+            _, middle, old = cls._threshold
+            gc.set_threshold(YOUNG_THRESHOLD, middle, old)
 
     def _closed(self) -> None:
-        # A process that goes on (several crawls in one, a service) gets its collector back:
-        # what this crawl froze is collected again once it is garbage.
-        gc.unfreeze()
-        gc.set_threshold(*self._threshold)
+        if not self._running:
+            return
+        self._running = False
+        cls = CrawlCollector
+        cls._open -= 1
+        if cls._open == 0:
+            # A process that goes on (several crawls in one, a service) gets its collector
+            # back: what the crawls froze is collected again once it is garbage.
+            gc.unfreeze()
+            gc.set_threshold(*cls._threshold)
