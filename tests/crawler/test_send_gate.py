@@ -3,6 +3,7 @@ of one host with a Crawl-delay, the server's own arrival times as the clock."""
 
 from __future__ import annotations
 
+import json
 import signal
 import subprocess
 import threading
@@ -273,3 +274,29 @@ def test_a_check_is_asked_again_at_send_time_once_the_robots_txt_it_read_has_exp
     assert result.returncode == 0, result.stderr
     asked = _asked_at_send(result, "document-reader")
     assert asked.count(2) >= len(PAGES) - 1, asked
+
+
+def test_a_tdmrep_json_that_reserves_while_requests_wait_is_obeyed_when_they_leave(
+    make_server, crawl
+) -> None:
+    server = make_server()
+    site = Site(server, crawl_delay=1.5)
+
+    def tdmrep(request: Request) -> Response:
+        reserved = 1 if len(site.pages()) >= 2 else 0
+        rules = json.dumps([{"location": "/*", "tdm-reservation": reserved}])
+        return Response(rules, content_type="application/json")
+
+    server.expect_request("/.well-known/tdmrep.json").respond_with_handler(tdmrep)
+    result = crawl(
+        [server.url_for("/")],
+        # tdmrep.json trusted for less than a Crawl-delay; robots.txt for the whole crawl.
+        settings={"HEED_TDMREP_TTL": 1, "CONCURRENT_REQUESTS_PER_DOMAIN": 1},
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert len(site.pages()) == 2
+    records = [r for r in result.decisions("request") if r["url"].endswith(tuple(PAGES))]
+    assert len(records) == 10
+    denied = [r for r in records if r["decision"] == "deny"]
+    assert len(denied) == 8 and {r["reason"] for r in denied} == {"tdmrep.reserved"}
