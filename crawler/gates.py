@@ -32,7 +32,8 @@ checks run in two stages, with one record per request:
   that stage read is still the one in force (``crawler.origin.cache.noting_reads``); once one
   has been reloaded or has expired, every check is asked again. The other checks (blocklist,
   access) are always asked again. A request served from the HTTP cache is never sent: the
-  response gate takes its request decision.
+  response gate takes its request decision. One another component drops after the entry stage
+  allowed it is recorded, unsent, as ``gate.not_sent``.
 
 ``heed explain`` sets ``EXPLAIN`` in a request's meta: that request is asked of every check even
 after a deny (the deny still stands), and its records say ``"explain": true``.
@@ -254,6 +255,25 @@ class RequestDecisions:
             self.recorder, "request", request.url, verdicts, fallback, **explaining
         )
 
+    def not_sent(self, request: Request, exception: Exception) -> None:
+        """Record a request the entry stage allowed that another component dropped before it
+        was sent (``HTTPCACHE_IGNORE_MISSING``, a middleware of the project's): nothing was
+        sent, and the log says so and why."""
+        if self._entered.pop(request, None) is None:
+            return  # decided already (sent, denied, or answered from the cache)
+        verdict = deny(
+            "gate", "gate.not_sent", why=f"dropped before sending: {type(exception).__name__}"
+        )
+        with suppress(IgnoreRequest):
+            _record(
+                self.recorder,
+                "request",
+                request.url,
+                [verdict],
+                verdict,
+                error=str(exception)[:300],
+            )
+
     async def decide(self, request: Request) -> None:
         """The decision that counts, taken as the request leaves; a deny raises."""
         entered = self._entered.pop(request, None)
@@ -294,6 +314,10 @@ class RequestGate:
         verdicts = await self.decisions.verdicts(request)
         if not all(v.allowed for v in verdicts):
             self.decisions.record(request, verdicts)
+
+    def process_exception(self, request: Request, exception: Exception) -> None:
+        """A request allowed on entry and dropped by a later component, unsent, is recorded."""
+        self.decisions.not_sent(request, exception)
 
 
 class ResponseGate:

@@ -300,3 +300,27 @@ def test_a_tdmrep_json_that_reserves_while_requests_wait_is_obeyed_when_they_lea
     assert len(records) == 10
     denied = [r for r in records if r["decision"] == "deny"]
     assert len(denied) == 8 and {r["reason"] for r in denied} == {"tdmrep.reserved"}
+
+
+def test_a_request_allowed_on_entry_and_dropped_unsent_by_another_component_is_recorded(
+    make_server, crawl, tmp_path: Path
+) -> None:
+    server = make_server()
+    server.expect_request("/robots.txt").respond_with_data("User-agent: *\nAllow: /\n")
+    server.expect_request("/page").respond_with_data("<p>hello</p>", content_type=HTML)
+    # Scrapy's HTTP cache, told to ignore what it does not hold, drops the page after the
+    # entry stage allowed it and before it is sent.
+    result = crawl(
+        [server.url_for("/page")],
+        settings={
+            "HTTPCACHE_ENABLED": True,
+            "HTTPCACHE_IGNORE_MISSING": True,
+            "HTTPCACHE_DIR": str(tmp_path / "cache"),
+        },
+        spider_args={"follow": "no"},
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "/page" not in [entry.path for entry, _ in server.log]
+    (record,) = [r for r in result.decisions("request") if r["url"].endswith("/page")]
+    assert record["decision"] == "deny" and record["reason"] == "gate.not_sent"
+    assert "IgnoreRequest" in record["evidence"]["gate"]["why"]
