@@ -19,6 +19,7 @@ from crawler.components import shared
 from crawler.origin.robots import RobotsPolicy
 from reservations.verdict import Verdict, allow
 from tests.crawler.checks.test_blocklist_gate import write_list
+from tests.crawler.origin.test_policy_cache import cache_settings
 from tests.crawling import crawl_command, read_crawl
 
 HTML = "text/html; charset=utf-8"
@@ -312,11 +313,7 @@ def test_a_request_allowed_on_entry_and_dropped_unsent_by_another_component_is_r
     # entry stage allowed it and before it is sent.
     result = crawl(
         [server.url_for("/page")],
-        settings={
-            "HTTPCACHE_ENABLED": True,
-            "HTTPCACHE_IGNORE_MISSING": True,
-            "HTTPCACHE_DIR": str(tmp_path / "cache"),
-        },
+        settings={**cache_settings(tmp_path), "HTTPCACHE_IGNORE_MISSING": True},
         spider_args={"follow": "no"},
     )
     assert result.returncode == 0, result.stderr[-3000:]
