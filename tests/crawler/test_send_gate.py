@@ -107,6 +107,16 @@ def test_a_host_listed_while_requests_wait_out_the_crawl_delay_is_not_contacted_
     assert all(1.5 < later - earlier < 3 for earlier, later in pairwise(denied))
 
 
+def assert_two_sent_then_denied(site: Site, result, reason: str) -> None:
+    """Two pages sent, then the other eight denied for ``reason`` as their turn came."""
+    assert result.returncode == 0, result.stderr
+    assert len(site.pages()) == 2
+    records = [r for r in result.decisions("request") if r["url"].endswith(tuple(PAGES))]
+    assert len(records) == 10
+    denied = [r for r in records if r["decision"] == "deny"]
+    assert len(denied) == 8 and {r["reason"] for r in denied} == {reason}
+
+
 def test_a_robots_txt_that_closes_while_requests_wait_is_obeyed_when_they_leave(
     make_server, crawl
 ) -> None:
@@ -119,12 +129,7 @@ def test_a_robots_txt_that_closes_while_requests_wait_is_obeyed_when_they_leave(
         settings={"HEED_ROBOTS_TTL": 1, "CONCURRENT_REQUESTS_PER_DOMAIN": 1},
         timeout=120,
     )
-    assert result.returncode == 0, result.stderr
-    assert len(site.pages()) == 2
-    records = [r for r in result.decisions("request") if r["url"].endswith(tuple(PAGES))]
-    assert len(records) == 10
-    denied = [r for r in records if r["decision"] == "deny"]
-    assert len(denied) == 8 and {r["reason"] for r in denied} == {"robots.disallow"}
+    assert_two_sent_then_denied(site, result, "robots.disallow")
 
 
 def test_ctrl_c_stops_at_once_instead_of_waiting_out_the_crawl_delay(
@@ -295,12 +300,7 @@ def test_a_tdmrep_json_that_reserves_while_requests_wait_is_obeyed_when_they_lea
         settings={"HEED_TDMREP_TTL": 1, "CONCURRENT_REQUESTS_PER_DOMAIN": 1},
         timeout=120,
     )
-    assert result.returncode == 0, result.stderr
-    assert len(site.pages()) == 2
-    records = [r for r in result.decisions("request") if r["url"].endswith(tuple(PAGES))]
-    assert len(records) == 10
-    denied = [r for r in records if r["decision"] == "deny"]
-    assert len(denied) == 8 and {r["reason"] for r in denied} == {"tdmrep.reserved"}
+    assert_two_sent_then_denied(site, result, "tdmrep.reserved")
 
 
 def test_a_request_allowed_on_entry_and_dropped_unsent_by_another_component_is_recorded(
