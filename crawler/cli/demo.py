@@ -52,7 +52,8 @@ def demo_settings(site: DemoSite, out: Path) -> dict[str, Any]:
         "USER_AGENT": "HeedDemoBot/1.0 (+http://127.0.0.1/heed-demo)",
         "HEED_DECISION_LOG": str(out / "decisions-%(time)s.jsonl"),
         "HEED_BLOCKLISTS": [str(files("crawler.demo") / "blocklist.yaml")],
-        "FEEDS": {str(out / "pages.jsonl"): {"format": "jsonlines", "overwrite": True}},
+        # ".jl", not ".jsonl": the log commands read every *.jsonl of a folder as a log.
+        "FEEDS": {str(out / "pages.jl"): {"format": "jsonlines", "overwrite": True}},
         "LOG_LEVEL": "WARNING",
         "HEED_ROBOTS_TIMEOUT": 10,
         # Images too, so that the demo shows reservations inside assets.
@@ -151,7 +152,7 @@ def run_demo(args: argparse.Namespace) -> int:
         listed_hits = sum(n for (role, _), n in site.hits.items() if role == "listed")
     counts, records = summarise(log)
     print("\n" + "\n".join(report(counts, records)))
-    pages = out / "pages.jsonl"
+    pages = out / "pages.jl"
     kept = sum(1 for _ in pages.open()) if pages.exists() else 0
     print(f"\nPages kept: {kept} -> {pages}")
     print(f"Requests that reached the blocklisted host: {listed_hits}")

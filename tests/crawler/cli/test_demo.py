@@ -58,6 +58,16 @@ def test_demo_crawls_the_bundled_site_and_verifies_its_log(tmp_path: Path) -> No
     assert "Next:\n  heed report heed-demo -o heed-demo/report" in out
     assert "heed log verify heed-demo" in out
     assert "Traceback" not in proc.stderr
+    # The command the demo suggests works on its folder: the pages kept there are no log.
+    verify = subprocess.run(
+        [sys.executable, "-m", "crawler", "log", "verify", "heed-demo"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert verify.returncode == 0, verify.stdout + verify.stderr
 
 
 def test_wheel_ships_the_demo_site(tmp_path: Path) -> None:

@@ -43,7 +43,7 @@ class Demo:
         self.bases = dict(re.findall(r"^  (\w+)\s+(http://\S+)", proc.stdout, flags=re.M))
         log = next(out.glob("decisions-*.jsonl"))
         self.records = [json.loads(line) for line in log.read_text().splitlines()]
-        pages = (out / "pages.jsonl").read_text().splitlines()
+        pages = (out / "pages.jl").read_text().splitlines()
         self.kept = {json.loads(line)["url"] for line in pages}
 
     def url(self, role: str, path: str) -> str:
