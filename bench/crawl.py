@@ -43,12 +43,14 @@ SHARED = {
     "CONCURRENT_REQUESTS_PER_DOMAIN": heed_settings.CONCURRENT_REQUESTS_PER_DOMAIN,
     "LOG_LEVEL": "INFO",
 }
-# The ``site`` spider reads which content kinds to keep from HEED_CONTENT: stock runs get Heed's
-# default, so both crawlers take the same items.
+# The ``site`` spider reads which content kinds to keep from HEED_CONTENT, and up to what size
+# trafilatura extracts a page's main content from HEED_EXTRACT_MAX_BYTES: stock runs get Heed's
+# defaults, so both crawlers make the same items the same way (``crawl`` checks that they did).
 STOCK = {
     **SHARED,
     "ROBOTSTXT_OBEY": True,
     "HEED_CONTENT": ",".join(heed_settings.HEED_CONTENT),
+    "HEED_EXTRACT_MAX_BYTES": heed_settings.HEED_EXTRACT_MAX_BYTES,
 }
 TUNED = f"stock with Heed's CONCURRENT_ITEMS={heed_settings.CONCURRENT_ITEMS}"
 # Variant name -> (crawler, settings). The headline compares "heed" with "stock" (Scrapy's own
@@ -192,6 +194,7 @@ def crawl(variant: str, server: SiteServer) -> Run:
         after = (_children_cpu(), server.cpu(), machine_busy(), time.perf_counter())
         cpu, server_cpu, busy, wall = (a - b for a, b in zip(after, before, strict=True))
         sample, records = log_sample(Path(tmp) / "decisions.jsonl")
+        sources = text_sources(Path(tmp) / "items.jsonl")
     stats = {name: float(value) for name, value in _STAT.findall(proc.stderr)}
     pages = int(stats.get("item_scraped_count", 0))
     if proc.returncode or pages != server.allowed:
@@ -199,11 +202,23 @@ def crawl(variant: str, server: SiteServer) -> Run:
             f"{variant}: exit {proc.returncode}, {pages} pages instead of {server.allowed}\n"
             + proc.stderr[-3000:]
         )
+    if sources != {"main_content": pages}:
+        sys.exit(f"{variant}: items' text not all from main-content extraction: {sources}")
     denied = stats.get("heed/deny/robots.disallow", stats.get("robotstxt/forbidden", 0))
     seconds = stats["elapsed_time_seconds"]
     other = max(0.0, busy - cpu - server_cpu) / wall
     share = server_cpu / wall
     return Run(variant, pages, int(denied), seconds, cpu, share, other, sample, records)
+
+
+def text_sources(items: Path) -> dict[str, int]:
+    """How many items of the feed ``items`` got their text each way (``text_source``)."""
+    counts: dict[str, int] = {}
+    with items.open(encoding="utf-8") as lines:
+        for line in lines:
+            source = json.loads(line).get("text_source", "none")
+            counts[source] = counts.get(source, 0) + 1
+    return counts
 
 
 def log_sample(log: Path) -> tuple[dict[str, Any] | None, int]:
