@@ -46,7 +46,7 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from contextlib import suppress
 from dataclasses import dataclass
 from functools import cached_property
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 from weakref import WeakKeyDictionary
 
 from scrapy.exceptions import IgnoreRequest, NotConfigured
@@ -140,9 +140,6 @@ def _record(
     return seq
 
 
-Check = TypeVar("Check", bound=RequestCheck | ResponseCheck)
-
-
 def _policy_document(doc: str) -> Verdict:
     """robots.txt itself is always allowed (RFC 9309 §2.2.2); so are the other policy files,
     once the checks that guard them (blocklist, robots.txt) have let them through."""
@@ -154,9 +151,12 @@ def _explaining(meta: Mapping[str, Any]) -> dict[str, Any]:
     return {"explain": True} if meta.get(EXPLAIN) else {}
 
 
-async def _ask(check: Check, answer: Callable[[Check], Awaitable[Verdict]]) -> Verdict:
+async def _ask(
+    check: RequestCheck | ResponseCheck, answer: Callable[..., Awaitable[Verdict]], *args: Any
+) -> Verdict:
+    """``check``'s answer (its bound method ``answer`` called with ``args``), or a deny."""
     try:
-        return await answer(check)
+        return await answer(*args)
     except PageUnreadable as exc:
         # Markup the check needed was not seen whole: it cannot say "nothing found".
         return deny(check.name, "page.unreadable", **exc.evidence)
@@ -239,7 +239,7 @@ class RequestDecisions:
             if documents_only and index < len(earlier):
                 verdict = earlier[index]
             else:
-                verdict = await _ask(check, lambda c: c.check_request(request))
+                verdict = await _ask(check, check.check_request, request)
             verdicts.append(verdict)
             if not verdict.allowed and not request.meta.get(EXPLAIN):
                 break
@@ -355,7 +355,7 @@ class ResponseGate:
         if not doc:
             for check in self.checks:
                 # A check may have replaced the body (``Page.replace_body``): pass the current one.
-                verdict = await _ask(check, lambda c: c.check_response(page.response, page))
+                verdict = await _ask(check, check.check_response, page.response, page)
                 verdicts.append(verdict)
         fallback = _policy_document(doc) if doc else allow("gate", "gate.no_checks")
         fields: dict[str, Any] = {

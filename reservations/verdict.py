@@ -3,24 +3,25 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
-from typing import Any, Literal
+from types import MappingProxyType
+from typing import Any, Literal, NamedTuple
 
 Decision = Literal["allow", "deny"]
 
 
-@dataclass(frozen=True, slots=True)
-class Verdict:
+class Verdict(NamedTuple):
     """One check's decision, with a stable reason code and the evidence to re-check it.
 
     ``reason`` is ``<check>.<code>`` in lowercase (``robots.disallow``); ``evidence`` holds only
-    JSON-serialisable values, because it goes into the decision log as it is.
+    JSON-serialisable values, because it goes into the decision log as it is. Immutable, and a
+    tuple rather than a frozen dataclass: a crawl builds some 25 of them a page, and a tuple is
+    built in half the time.
     """
 
     decision: Decision
     check: str
     reason: str
-    evidence: Mapping[str, Any] = field(default_factory=dict)
+    evidence: Mapping[str, Any] = MappingProxyType({})
 
     @property
     def allowed(self) -> bool:

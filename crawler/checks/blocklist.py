@@ -14,6 +14,7 @@ too, and ``crawler.addresses.AddressGuard`` keeps every connection off a listed 
 from __future__ import annotations
 
 import logging
+from datetime import date
 from typing import TYPE_CHECKING
 
 from scrapy import signals
@@ -26,7 +27,13 @@ from crawler.blocklists import LoadedLists, configured_paths, load_lists, reload
 from crawler.components import shared
 from crawler.log.recorder import DecisionRecorder
 from crawler.origin.cache import OriginCache
-from reservations.blocklist import Entry, Problem, address_verdict, blocklist_verdict
+from reservations.blocklist import (
+    BlocklistIndex,
+    Entry,
+    Problem,
+    address_verdict,
+    blocklist_verdict,
+)
 from reservations.verdict import Verdict
 
 if TYPE_CHECKING:
@@ -36,6 +43,8 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 _KEY = "blocklists"
+# Hosts whose verdicts are kept at most; a broad crawl starts over once it has seen this many.
+_MEMO_HOSTS = 4096
 
 
 class BlocklistCheck:
@@ -62,6 +71,10 @@ class BlocklistCheck:
         shared(crawler, DecisionRecorder).add_header("blocklists", self.lists.header())
         self.cache: OriginCache[LoadedLists] = OriginCache()
         self.guard: AddressGuard | None = None
+        # Verdicts by host for one version of the lists and one day (``_host_verdict``).
+        self._memo_index: BlocklistIndex | None = None
+        self._memo_day: date | None = None
+        self._memo: dict[str, Verdict] = {}
         crawler.signals.connect(self._closed, signal=signals.spider_closed)
 
     @classmethod
@@ -73,11 +86,22 @@ class BlocklistCheck:
         if self.reload_after > 0:
             lists = await self.cache.get(_KEY, self._reload)
         host = urlparse_cached(request).hostname or ""
-        verdict = blocklist_verdict(lists.index, host, today())
+        verdict = self._host_verdict(lists.index, host)
         if not verdict.allowed or not lists.index.lists_addresses:
             return verdict
         addresses = await self._guard().addresses(host)
         return address_verdict(lists.index, host, addresses, today())
+
+    def _host_verdict(self, index: BlocklistIndex, host: str) -> Verdict:
+        """``blocklist_verdict``, kept per host while the lists and the date stay the same:
+        both stages ask it for every request, mostly for the same few hosts."""
+        day = today()
+        if self._memo_index is not index or self._memo_day != day or len(self._memo) >= _MEMO_HOSTS:
+            self._memo_index, self._memo_day, self._memo = index, day, {}
+        verdict = self._memo.get(host)
+        if verdict is None:
+            verdict = self._memo[host] = blocklist_verdict(index, host, day)
+        return verdict
 
     def _guard(self) -> AddressGuard:
         """Installed the first time an IP entry is in force, before any request is sent."""

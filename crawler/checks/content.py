@@ -1,10 +1,11 @@
 """Adapter: the kinds of content a crawl keeps (``HEED_CONTENT``), decided at the response gate.
 
 A response's kind is decided once, here, for the gate and everything after it: an asset by its
-bytes, Content-Type or extension (``checks.assets.asset_kind``), else ``html`` when the page is
-markup, else ``other``. A successful response of a kind the crawl does not keep is recorded and
-dropped before any spider or pipeline sees its body (``content.kind_not_collected``). Responses
-without a body to keep (redirects, errors) and the sitemaps a spider asked for pass on.
+bytes, Content-Type or extension (``checks.assets.asset_kind``, read once per page), else
+``html`` when the page is markup, else ``other``. A successful response of a kind the crawl
+does not keep is recorded and dropped before any spider or pipeline sees its body
+(``content.kind_not_collected``). Responses without a body to keep (redirects, errors) and the
+sitemaps a spider asked for pass on.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING
 
-from crawler.checks.assets import asset_kind
+from crawler.checks.assets import asset_facts
 from crawler.errors import ConfigError
 from reservations.verdict import Verdict, allow, deny
 
@@ -55,9 +56,9 @@ def content_kinds(settings: BaseSettings) -> frozenset[str]:
     return kinds
 
 
-def response_kind(response: Response, page: Page) -> str:
+def response_kind(page: Page) -> str:
     """``image``, ``pdf``, ``epub``, ``html`` or ``other``: one answer for every component."""
-    kind = asset_kind(response)
+    kind = asset_facts(page).kind
     if kind is not None:
         return kind
     return "html" if page.is_markup else "other"
@@ -76,7 +77,7 @@ class ContentCheck:
         return cls(crawler)
 
     async def check_response(self, response: Response, page: Page) -> Verdict:
-        kind = response.meta[KIND] = response_kind(response, page)
+        kind = response.meta[KIND] = response_kind(page)
         if not 200 <= response.status < 300:
             return allow(CHECK, "content.no_body_kept", kind=kind)
         if response.meta.get(READ_ONLY):

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from scrapy.exceptions import NotConfigured
 
-from crawler.checks.assets import asset_kind
+from crawler.checks.assets import asset_facts
 from crawler.checks.policy import crawl_purpose, obeyed_tokens, record_policy
 from reservations.noai import (
     CHECK,
@@ -57,7 +57,7 @@ class NoaiCheck:
             directives += meta_directives(page.meta, self.tokens)
             # The page's own directives bind the images fetched from it (noimageai above all).
             response.meta[PAGE_DIRECTIVES] = sorted({d.directive for d in directives})
-        is_image = asset_kind(response) == "image"
+        is_image = asset_facts(page).kind == "image"
         stated = response.meta.get(PAGE_DIRECTIVES, []) if is_image else []
         directives += [Directive(name, "referring page", name) for name in stated]
         return noai_verdict(directives, is_image=is_image)

@@ -129,7 +129,7 @@ class SiteSpider(scrapy.Spider):
 
     def parse(self, response: Response) -> Iterator[Any]:
         keep_html = self.settings.getbool("HEED_KEEP_HTML")
-        kind = response.meta.get(KIND) or response_kind(response, Page.of(response))
+        kind = response.meta.get(KIND) or response_kind(Page.of(response))
         item: dict[str, Any] = {
             "url": response.url,
             "kind": kind,
