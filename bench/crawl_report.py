@@ -126,7 +126,8 @@ def markdown(runs: Sequence[Run], site: Any, tuned: str, figures: dict[str, Any]
             "## Crawl: Heed's full stack against stock Scrapy",
             "",
             f"A local site of {site.origins} origins (ports on 127.0.0.1) with {site.pages} "
-            f"pages each: {runs[0].pages:,} pages are allowed by robots.txt and "
+            f"HTML pages of about {len(site.page(site.pages // 2)) / 1000:.1f} KB each: "
+            f"{runs[0].pages:,} pages are allowed by robots.txt and "
             f"{runs[0].denied:,} linked pages disallowed (two path prefixes, an end-anchored "
             "wildcard and a longer Allow). Every crawl must take exactly the allowed pages, or "
             f"the benchmark stops. {figures['rounds']} rounds, the crawlers alternating, each "

@@ -21,7 +21,7 @@ from crawler.text import readable_text  # noqa: E402
 
 def pages() -> dict[str, bytes]:
     site = Site(origins=1, pages=10)
-    return {"7 KB site page": site._page(5), "200 KB article": article_page(free=True)}
+    return {"7 KB site page": site.page(5), "200 KB article": article_page(free=True)}
 
 
 def timed(call, runs: int) -> float:  # type: ignore[no-untyped-def]

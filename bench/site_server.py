@@ -18,6 +18,8 @@ import sys
 from dataclasses import dataclass
 
 LINKS_PER_PAGE = 12
+# Paragraphs a page: with its links, about 7 KB of HTML, the page the crawl targets are set for.
+PARAGRAPHS = 9
 _PARAGRAPH = (
     "Heed benchmark page {i}. A crawler reads this text, follows the links below and writes "
     "one decision per request and per response. The words repeat so that each page weighs "
@@ -80,17 +82,15 @@ class Site:
             b"/": _response(200, "text/html; charset=utf-8", self._index()),
         }
         for i in range(self.pages):
-            routes[page_path(i).encode()] = _response(
-                200, "text/html; charset=utf-8", self._page(i)
-            )
+            routes[page_path(i).encode()] = _response(200, "text/html; charset=utf-8", self.page(i))
         return routes
 
     def _index(self) -> bytes:
         links = "".join(f'<li><a href="{page_path(i)}">page {i}</a></li>' for i in range(8))
         return _html("Benchmark site", "<p>Start here.</p>", links)
 
-    def _page(self, i: int) -> bytes:
-        text = "".join(f"<p>{_PARAGRAPH.format(i=i) * 3}</p>" for _ in range(4))
+    def page(self, i: int) -> bytes:
+        text = "".join(f"<p>{_PARAGRAPH.format(i=i) * 3}</p>" for _ in range(PARAGRAPHS))
         links = "".join(
             f'<li><a href="{page_path(j)}">page {j}</a></li>' for j in self.links_from(i)
         )
