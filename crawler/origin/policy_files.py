@@ -65,10 +65,14 @@ class PolicyFile(Generic[V]):
         )
 
     async def get(self, message: Request | Response) -> tuple[V, dict[str, Any]]:
-        """The file of ``message``'s origin; the origin's other files start loading too."""
+        """The file of ``message``'s origin; when it is not cached, the origin's other files
+        start loading too (when it is, they were started with it, or are loaded by the checks
+        that read them)."""
         origin = origin_of(message)
-        self.group.start(origin)
-        return await self.at(origin + self.path)
+        url = origin + self.path
+        if not self.cache.holds(url):
+            self.group.start(origin)
+        return await self.at(url)
 
     async def at(self, url: str) -> tuple[V, dict[str, Any]]:
         """The document at ``url`` (a licence a page or robots.txt points to), cached by URL."""
