@@ -85,6 +85,17 @@ class FetchedDocument:
         return evidence
 
 
+def _cut_document(data: bytes, request: Request, spider: object = None) -> None:
+    """A policy document larger than its limit is cut, never rejected (RFC 9309 §2.5)."""
+    limit = request.meta.get(DOC_LIMIT) if DOC_META in request.meta else None
+    if limit is None:
+        return
+    received = request.meta.get(_RECEIVED, 0) + len(data)
+    request.meta[_RECEIVED] = received
+    if received > limit:
+        raise StopDownload(fail=False)
+
+
 class OriginDocumentFetcher:
     """Downloads one kind of per-origin document: ``kind`` names it in the log."""
 
@@ -102,16 +113,9 @@ class OriginDocumentFetcher:
         self.max_bytes = max_bytes
         self.timeout = timeout
         self.max_redirects = max_redirects
-        crawler.signals.connect(self._cut_body, signal=signals.bytes_received)
-
-    def _cut_body(self, data: bytes, request: Request, spider: object = None) -> None:
-        # A document larger than the limit is cut, never rejected (RFC 9309 §2.5).
-        if request.meta.get(DOC_META) != self.kind:
-            return
-        received = request.meta.get(_RECEIVED, 0) + len(data)
-        request.meta[_RECEIVED] = received
-        if received > self.max_bytes:
-            raise StopDownload(fail=False)
+        # One receiver for every kind (connecting it again keeps one): the signal fires for
+        # every chunk of every page, and each receiver costs a dispatch.
+        crawler.signals.connect(_cut_document, signal=signals.bytes_received)
 
     def _request(self, url: str) -> Request:
         request = Request(

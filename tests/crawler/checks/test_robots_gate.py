@@ -173,6 +173,32 @@ def test_large_robots_is_cut_at_the_limit_not_rejected(make_server, crawl) -> No
     assert result.decision_for(server.url_for("/late"))["decision"] == "allow"
 
 
+def test_endless_robots_txt_stops_downloading_at_the_limit(make_server, crawl) -> None:
+    """The download itself stops at the limit: an endless body is cut, not read to its end
+    (which would never come) or to the timeout (which would make the origin unreachable)."""
+    server = make_server()
+
+    def endless(request: Request) -> Response:
+        def body() -> Iterator[bytes]:
+            yield b"User-agent: *\nDisallow: /early\n"
+            while True:
+                yield b"# padding\n" * 6000
+
+        return Response(body(), content_type="text/plain")
+
+    server.expect_request("/robots.txt").respond_with_handler(endless)
+    serve_pages(server, ["/early", "/late"])
+    started = time.monotonic()
+    result = crawl(
+        [server.url_for("/early"), server.url_for("/late")],
+        settings={"HEED_ROBOTS_MAX_BYTES": 100_000, "HEED_ROBOTS_TIMEOUT": 20},
+    )
+    early = result.decision_for(server.url_for("/early"))
+    assert early["reason"] == "robots.disallow" and early["evidence"]["robots"]["doc_truncated"]
+    assert result.decision_for(server.url_for("/late"))["decision"] == "allow"
+    assert time.monotonic() - started < 15
+
+
 def test_robots_txt_that_trickles_forever_times_out_as_unreachable(make_server, crawl) -> None:
     server = make_server()
 
