@@ -15,8 +15,9 @@ Both gates read the same cached file (``PolicyFiles``).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+from crawler.checks.per_document import PerDocument
 from crawler.checks.policy import record_policy
 from crawler.checks.robots_lines import RobotsFirst, not_crawlable
 from crawler.components import shared
@@ -34,6 +35,8 @@ from reservations.tdmrep import (
 from reservations.verdict import Verdict
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from scrapy import Request
     from scrapy.crawler import Crawler
     from scrapy.http import Response
@@ -43,6 +46,10 @@ if TYPE_CHECKING:
 
 def _parse(doc: FetchedDocument) -> TdmrepFile:
     return fetched_file(doc.status, doc.error, doc.body, doc.final_url, truncated=doc.truncated)
+
+
+def _request_verdict(file: TdmrepFile, url: str, evidence: Mapping[str, Any]) -> Verdict:
+    return tdmrep_verdict([file_declaration(file, url, evidence)])
 
 
 class TdmrepCheck:
@@ -62,6 +69,8 @@ class TdmrepCheck:
             max_bytes=settings.getint("HEED_TDMREP_MAX_BYTES"),
         )
         self.robots = RobotsFirst(crawler)
+        # Per file with no rules: the fetch evidence it came with and every URL's verdict.
+        self._everywhere: PerDocument[tuple[Mapping[str, Any], Verdict]] = PerDocument()
         record_policy(crawler)
 
     @classmethod
@@ -72,7 +81,13 @@ class TdmrepCheck:
         if await self.robots.disallows(request):
             return not_crawlable(CHECK)
         file, evidence = await self.files.get(request)
-        return tdmrep_verdict([file_declaration(file, request.url, evidence)])
+        if file.matches_nothing:
+            made_with, verdict = self._everywhere.get(
+                file, lambda: (evidence, _request_verdict(file, request.url, evidence))
+            )
+            if made_with is evidence:
+                return verdict
+        return _request_verdict(file, request.url, evidence)
 
     async def check_response(self, response: Response, page: Page) -> Verdict:
         file, evidence = await self.files.get(response)
