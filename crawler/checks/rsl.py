@@ -75,8 +75,9 @@ class RslCheck:
             ttl=settings.getfloat("HEED_RSL_TTL"),
             max_bytes=min(settings.getint("HEED_RSL_MAX_BYTES"), MAX_DOCUMENT_BYTES),
         )
-        # Per robots file: the robots.txt URL it was read as, and its licence URLs.
-        self._licences: PerDocument[tuple[str, list[str]]] = PerDocument()
+        # Per robots file, its licence URLs: a file is its origin's own (cached by origin), so
+        # relative ones resolve against the same robots.txt URL for every request that reads it.
+        self._licences: PerDocument[list[str]] = PerDocument()
         self._no_licence = allow(CHECK, "rsl.none", source="robots.txt")
         record_policy(crawler)
 
@@ -88,12 +89,9 @@ class RslCheck:
         file = (await self.robots.state(request)).file
         if file is None:
             return self._no_licence
-        robots_url = origin_of(request) + "/robots.txt"
-        read_as, urls = self._licences.get(
-            file, lambda: (robots_url, _licence_urls(file, robots_url))
+        urls = self._licences.get(
+            file, lambda: _licence_urls(file, origin_of(request) + "/robots.txt")
         )
-        if read_as != robots_url:
-            urls = _licence_urls(file, robots_url)
         if not urls:
             return self._no_licence
         return await self._judge(urls, request.url, "robots.txt")

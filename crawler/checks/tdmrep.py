@@ -69,8 +69,9 @@ class TdmrepCheck:
             max_bytes=settings.getint("HEED_TDMREP_MAX_BYTES"),
         )
         self.robots = RobotsFirst(crawler)
-        # Per file with no rules: the fetch evidence it came with and every URL's verdict.
-        self._everywhere: PerDocument[tuple[Mapping[str, Any], Verdict]] = PerDocument()
+        # Per file with no rules: every URL's verdict. A file is parsed from one fetch and cached
+        # with that fetch's evidence (PolicyFile), so the verdict's evidence is the file's own.
+        self._everywhere: PerDocument[Verdict] = PerDocument()
         record_policy(crawler)
 
     @classmethod
@@ -82,11 +83,7 @@ class TdmrepCheck:
             return not_crawlable(CHECK)
         file, evidence = await self.files.get(request)
         if file.matches_nothing:
-            made_with, verdict = self._everywhere.get(
-                file, lambda: (evidence, _request_verdict(file, request.url, evidence))
-            )
-            if made_with is evidence:
-                return verdict
+            return self._everywhere.get(file, lambda: _request_verdict(file, request.url, evidence))
         return _request_verdict(file, request.url, evidence)
 
     async def check_response(self, response: Response, page: Page) -> Verdict:

@@ -12,7 +12,7 @@ import gc
 import json
 import weakref
 from collections.abc import Coroutine, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
@@ -104,6 +104,9 @@ class Site:
     """One origin's policy documents as the crawl's caches hold them."""
 
     crawler: Crawler
+    # Every document served, kept alive as another origin's would be: an answer kept for an
+    # earlier one is never dropped with it.
+    served: list[Any] = field(default_factory=list)
     robots: RobotsState | None = None
     tdmrep: tuple[TdmrepFile, dict[str, Any]] | None = None
     aitxt: tuple[RobotsState, dict[str, Any]] | None = None
@@ -142,6 +145,7 @@ class Site:
         async def load() -> tuple[Any, float]:
             return value, TTL
 
+        self.served.append(value)
         assert run(shared(self.crawler, OriginCaches).cache(kind).get(key, load)) is value
 
 
@@ -187,7 +191,7 @@ def reasons(found: dict[str, str]) -> set[str]:
 
 
 @pytest.mark.parametrize(
-    ("check_class", "field", "from_scratch", "denies"),
+    ("check_class", "name", "from_scratch", "denies"),
     [
         (ContentUsageCheck, "content-usage", robots_usage_verdict, "train-ai=n"),
         (ContentSignalCheck, "content-signal", robots_signal_verdict, "ai-train=no"),
@@ -195,36 +199,36 @@ def reasons(found: dict[str, str]) -> set[str]:
     ids=["content-usage", "content-signal"],
 )
 def test_a_robots_txt_line_check_answers_from_scratch_for_each_robots_txt_it_reads(
-    site: Site, check_class: Any, field: str, from_scratch: Any, denies: str
+    site: Site, check_class: Any, name: str, from_scratch: Any, denies: str
 ) -> None:
     check = check_class.from_crawler(site.crawler)
 
     def expected(url: str) -> Verdict:
         if robots_disallow(url.removeprefix(ORIGIN)):
-            return not_crawlable(field)
+            return not_crawlable(name)
         file = site.robots_file
         groups = {
-            token: [(x.lineno, x.value) for x in file.group_lines(token) if x.key == field]
+            token: [(x.lineno, x.value) for x in file.group_lines(token) if x.key == name]
             for token in TOKENS
         }
         return from_scratch(groups, url, "train-ai")
 
     site.serve()
     assert reasons(assert_from_scratch(check, expected)) == {
-        f"{field}.not_crawlable",
-        f"{field}.unknown",
+        f"{name}.not_crawlable",
+        f"{name}.unknown",
     }
     # A line for every path appears: every crawlable URL is now denied.
-    site.serve(ROBOTS + f"{field.title()}: {denies}\n")
+    site.serve(ROBOTS + f"{name.title()}: {denies}\n")
     assert reasons(assert_from_scratch(check, expected)) == {
-        f"{field}.not_crawlable",
-        f"{field}.disallow",
+        f"{name}.not_crawlable",
+        f"{name}.disallow",
     }
     # A line for one path only: the answer is the URL's again.
-    site.serve(ROBOTS + f"{field.title()}: /articles/ {denies}\n")
+    site.serve(ROBOTS + f"{name.title()}: /articles/ {denies}\n")
     found = assert_from_scratch(check, expected)
-    assert json.loads(found["/articles/one.html"])["reason"] == f"{field}.disallow"
-    assert json.loads(found["/"])["reason"] == f"{field}.unknown"
+    assert json.loads(found["/articles/one.html"])["reason"] == f"{name}.disallow"
+    assert json.loads(found["/"])["reason"] == f"{name}.unknown"
 
 
 def test_tdmrep_answers_from_scratch_for_each_tdmrep_json_it_reads(site: Site) -> None:
