@@ -11,9 +11,10 @@ from __future__ import annotations
 import gc
 import json
 import weakref
-from collections.abc import Coroutine, Iterator
+from collections.abc import Callable, Coroutine, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from pathlib import Path
+from typing import Any, TypeVar
 
 import pytest
 from scrapy import Request
@@ -37,6 +38,7 @@ from reservations.agents import verdict_for_agents
 from reservations.aipref import robots_usage_verdict
 from reservations.aitxt import fetched_aitxt
 from reservations.content_signal import robots_signal_verdict
+from reservations.purpose import Purpose
 from reservations.robots import RobotsFile, parse_robots
 from reservations.robots_policy import RobotsState, robots_state
 from reservations.rsl import USAGE_LABELS, evaluate_rsl, parse_rsl
@@ -45,6 +47,7 @@ from reservations.tdmrep import tdmrep_verdict as tdmrep_from_declarations
 from reservations.verdict import Verdict
 from tests.crawling import IDENTITY
 
+T = TypeVar("T")
 ORIGIN = "http://127.0.0.1:8765"  # never contacted: every document it serves is cached
 TOKENS = ("HeedTestBot", "GPTBot")
 PATHS = [
@@ -72,12 +75,13 @@ class SteppedOriginCache(OriginCache[Any]):
         return cls(clock=lambda: NOW[0])
 
 
-def run(coroutine: Coroutine[Any, Any, Any]) -> Any:
+def run(coroutine: Coroutine[Any, Any, T]) -> T:
     """Run a check to its answer: every document it reads is cached, so it never waits."""
     try:
         coroutine.send(None)
     except StopIteration as done:
-        return done.value
+        answer: T = done.value
+        return answer
     coroutine.close()
     raise AssertionError("the check waited for a document that is not cached")
 
@@ -150,7 +154,7 @@ class Site:
 
 
 @pytest.fixture
-def site(tmp_path) -> Iterator[Site]:
+def site(tmp_path: Path) -> Iterator[Site]:
     install_reactor("twisted.internet.asyncioreactor.AsyncioSelectorReactor")
     settings = Settings()
     settings.setmodule("crawler.settings")
@@ -199,7 +203,11 @@ def reasons(found: dict[str, str]) -> set[str]:
     ids=["content-usage", "content-signal"],
 )
 def test_a_robots_txt_line_check_answers_from_scratch_for_each_robots_txt_it_reads(
-    site: Site, check_class: Any, name: str, from_scratch: Any, denies: str
+    site: Site,
+    check_class: type[ContentUsageCheck | ContentSignalCheck],
+    name: str,
+    from_scratch: Callable[[dict[str, list[tuple[int, str]]], str, Purpose], Verdict],
+    denies: str,
 ) -> None:
     check = check_class.from_crawler(site.crawler)
 
