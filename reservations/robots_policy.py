@@ -73,14 +73,12 @@ def robots_verdict(state: RobotsState, url: str, token: str) -> Verdict:
     return deny("robots", "robots.disallow", **evidence)
 
 
-# urlsplit removes these from anywhere in a URL before splitting it (as WHATWG URL parsing does).
-_DROPPED_BY_URLSPLIT = "\t\r\n"
-
-
 def is_robots_txt(url: str) -> bool:
     """Whether ``url`` is its origin's robots.txt, which is always allowed (RFC 9309 §2.2.2)."""
-    if "/robots.txt" not in url and not any(c in url for c in _DROPPED_BY_URLSPLIT):
-        return False  # its path cannot be /robots.txt: known without splitting the URL
+    # urlsplit drops tabs and line breaks anywhere in a URL before splitting it (as WHATWG URL
+    # parsing does): a URL with none of them and no "/robots.txt" cannot have that path.
+    if "/robots.txt" not in url and "\t" not in url and "\n" not in url and "\r" not in url:
+        return False
     return _path(url) == "/robots.txt"
 
 
