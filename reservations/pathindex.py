@@ -176,6 +176,9 @@ class LongestMatch(Generic[S]):
     def __init__(self, lines: Sequence[S]) -> None:
         ordered = sorted(lines, key=_length, reverse=True)
         self._index = PatternIndex([(line.pattern, line) for line in ordered])
+        # No line has a path (or there is none): every URL gets every line, so a caller may
+        # judge one URL and reuse that answer for all the others.
+        self.same_everywhere = all(line.pattern is None for line in ordered)
 
     def longest(self, url: str) -> list[S]:
         """The lines whose path matches ``url`` longest; lines of equal length all apply."""

@@ -113,6 +113,10 @@ class RobotsFile:
         """Seconds between requests asked of ``token``'s group, if any (not in RFC 9309)."""
         return self._applicable_to(self._name_for(token)).rules.crawl_delay
 
+    def has_rules(self, token: str) -> bool:
+        """Whether the group(s) that apply to ``token`` hold any allow or disallow line."""
+        return bool(self._applicable_to(self._name_for(token)).rules.rules)
+
     def group_lines(self, token: str) -> tuple[RobotsLine, ...]:
         """Every key-value line of the group(s) that apply to ``token``, extensions included."""
         return self._applicable_to(self._name_for(token)).lines

@@ -5,7 +5,7 @@ Kept apart from the parser: this module knows status codes and failures, not fil
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 from urllib.parse import urlsplit
@@ -53,8 +53,8 @@ def robots_state(
 def robots_verdict(state: RobotsState, url: str, token: str) -> Verdict:
     """Allow or deny ``url`` for ``token`` under ``state``, with the evidence to re-check it."""
     evidence: dict[str, Any] = {"token": token, **state.evidence}
-    if _path(url) == "/robots.txt":
-        return allow("robots", "robots.self", **evidence)  # RFC 9309 §2.2.2
+    if is_robots_txt(url):
+        return allow("robots", "robots.self", **evidence)
     if state.availability == "unreachable":
         return deny("robots", "robots.unreachable", **evidence)
     if state.availability == "unavailable" or state.file is None:
@@ -71,6 +71,21 @@ def robots_verdict(state: RobotsState, url: str, token: str) -> Verdict:
     if match.allowed:
         return allow("robots", "robots.allow", **evidence)
     return deny("robots", "robots.disallow", **evidence)
+
+
+def is_robots_txt(url: str) -> bool:
+    """Whether ``url`` is its origin's robots.txt, which is always allowed (RFC 9309 §2.2.2)."""
+    # urlsplit drops tabs and line breaks anywhere in a URL before splitting it (as WHATWG URL
+    # parsing does): a URL with none of them and no "/robots.txt" cannot have that path.
+    if "/robots.txt" not in url and "\t" not in url and "\n" not in url and "\r" not in url:
+        return False
+    return _path(url) == "/robots.txt"
+
+
+def varies_by_path(state: RobotsState, tokens: Sequence[str]) -> bool:
+    """Whether ``robots_verdict`` may answer two URLs of ``state``'s origin differently for one
+    of ``tokens``, robots.txt itself aside: only when a rule of the file applies to one."""
+    return state.file is not None and any(state.file.has_rules(token) for token in tokens)
 
 
 # A hostile file may hold one giant rule; the log keeps its head and its line number.

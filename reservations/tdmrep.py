@@ -77,6 +77,12 @@ class TdmrepFile:
     def __post_init__(self) -> None:
         object.__setattr__(self, "_index", PatternIndex([(r.pattern, r) for r in self.rules]))
 
+    @property
+    def matches_nothing(self) -> bool:
+        """Whether no URL has a rule (no file, or no rules): ``file_declaration`` then gives
+        every URL the same declaration."""
+        return not self.valid or not self.rules
+
     def match(self, url: str) -> TdmRule | None:
         """§4.2: the first rule in sequence whose location matches; none means unset."""
         found = self._index.first(url_path(url))

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from scrapy.exceptions import NotConfigured
 
+from crawler.checks.per_document import PerDocument
 from crawler.checks.policy import crawl_purpose, obeyed_tokens, record_policy
 from crawler.checks.robots_lines import RobotsFirst, not_crawlable
 from crawler.components import shared
@@ -19,7 +20,7 @@ from crawler.origin.documents import FetchedDocument
 from crawler.origin.policy_files import PolicyFiles
 from reservations.agents import verdict_for_agents
 from reservations.aitxt import CHECK, PATH, fetched_aitxt
-from reservations.robots_policy import RobotsState
+from reservations.robots_policy import RobotsState, is_robots_txt, varies_by_path
 from reservations.verdict import Verdict
 
 if TYPE_CHECKING:
@@ -51,6 +52,8 @@ class AiTxtCheck:
             max_bytes=settings.getint("HEED_ROBOTS_MAX_BYTES"),
         )
         self.robots = RobotsFirst(crawler)
+        # Per ai.txt without a rule for our tokens: the verdict of every URL but robots.txt.
+        self._everywhere: PerDocument[Verdict | None] = PerDocument()
         record_policy(crawler)
 
     @classmethod
@@ -61,4 +64,15 @@ class AiTxtCheck:
         if await self.robots.disallows(request):
             return not_crawlable(CHECK)
         state, _ = await self.files.get(request)
-        return verdict_for_agents(state, request.url, self.tokens, CHECK)
+        url = request.url
+        if not is_robots_txt(url):
+            everywhere = self._everywhere.get(state, lambda: self._everywhere_verdict(state, url))
+            if everywhere is not None:
+                return everywhere
+        return verdict_for_agents(state, url, self.tokens, CHECK)
+
+    def _everywhere_verdict(self, state: RobotsState, url: str) -> Verdict | None:
+        """``url``'s verdict when ``state`` gives it to every URL but robots.txt, else ``None``."""
+        if varies_by_path(state, self.tokens):
+            return None
+        return verdict_for_agents(state, url, self.tokens, CHECK)

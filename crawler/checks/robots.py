@@ -39,8 +39,7 @@ class RobotsCheck:
         if request.meta.get(DOC_META) == "robots":
             # robots.txt and its redirect hops: always allowed (RFC 9309 §2.2.2).
             return allow("robots", "robots.policy_document")
-        state = await self.policy.state(request)
-        verdict = await self.policy.verdict(request)
+        state, verdict = await self.policy.judged(request)
         if state.file is not None:
             self._apply_crawl_delay(request, state)
         return verdict

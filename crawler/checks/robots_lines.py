@@ -6,15 +6,16 @@ fetched once per origin for every check.
 
 from __future__ import annotations
 
-import weakref
 from abc import abstractmethod
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from crawler.checks.per_document import PerDocument
 from crawler.checks.policy import crawl_purpose, obeyed_tokens, record_policy
 from crawler.components import shared
 from crawler.errors import ConfigError
 from crawler.origin.robots import RobotsPolicy
+from reservations.pathindex import LongestMatch
 from reservations.purpose import Purpose
 from reservations.robots_policy import RobotsState
 from reservations.verdict import Verdict, allow
@@ -28,6 +29,8 @@ if TYPE_CHECKING:
     from reservations.robots import RobotsFile
 
 ROBOTS_CHECK = "crawler.checks.robots.RobotsCheck"
+# One robots file's indexed lines per obeyed token, and the verdict of every URL if there is one.
+_Indexed = tuple[dict[str, LongestMatch[Any]], Verdict | None]
 
 
 def not_crawlable(check: str) -> Verdict:
@@ -47,7 +50,7 @@ class RobotsFirst:
         self.policy = shared(crawler, RobotsPolicy) if checks.get(ROBOTS_CHECK) else None
 
     async def disallows(self, request: Request) -> bool:
-        return self.policy is not None and not (await self.policy.verdict(request)).allowed
+        return self.policy is not None and not (await self.policy.judged(request))[1].allowed
 
 
 class SharedRobots:
@@ -72,7 +75,8 @@ class RobotsLineCheck:
     header of the same name at the response gate (``Content-Usage``, ``Content-Signal``).
 
     Each obeyed token's lines are parsed and indexed once per robots.txt (``index``), kept
-    while that robots.txt is cached, and asked for each URL (``robots_verdict``)."""
+    while that robots.txt is cached, and asked for each URL (``robots_verdict``); when no line
+    has a path, the first URL's verdict is every URL's."""
 
     name: ClassVar[str]
     field: ClassVar[str]  # the robots.txt key and the header name
@@ -81,12 +85,14 @@ class RobotsLineCheck:
 
     @staticmethod
     @abstractmethod
-    def index(lines: Sequence[tuple[int, str]]) -> Any:
+    def index(lines: Sequence[tuple[int, str]]) -> LongestMatch[Any]:
         """One token's ``field`` lines, parsed and indexed for ``robots_verdict``."""
 
     @staticmethod
     @abstractmethod
-    def robots_verdict(groups: Mapping[str, Any], url: str, purpose: Purpose) -> Verdict:
+    def robots_verdict(
+        groups: Mapping[str, LongestMatch[Any]], url: str, purpose: Purpose
+    ) -> Verdict:
         """The verdict of each obeyed token's indexed lines for ``url``."""
 
     @staticmethod
@@ -97,8 +103,10 @@ class RobotsLineCheck:
     def __init__(self, crawler: Crawler) -> None:
         self.purpose = crawl_purpose(crawler.settings)
         self.robots = SharedRobots(crawler, self.name)
-        # id(robots file) -> {token: index}; an entry goes with its file (weakref.finalize).
-        self._indexed: dict[int, dict[str, Any]] = {}
+        # Per robots file: {token: index}, and the verdict of every URL when no line has a path.
+        self._indexed: PerDocument[_Indexed] = PerDocument()
+        # Without a file there are no lines: one answer for every URL (the URL is never read).
+        self._without_file = type(self).robots_verdict({}, "", self.purpose)
         record_policy(crawler)
 
     @classmethod
@@ -106,26 +114,30 @@ class RobotsLineCheck:
         return cls(crawler)
 
     async def check_request(self, request: Request) -> Verdict:
-        if not (await self.robots.policy.verdict(request)).allowed:
+        state, robots = await self.robots.policy.judged(request)
+        if not robots.allowed:
             return not_crawlable(self.name)
-        state = await self.robots.state(request)
-        groups = {} if state.file is None else self._groups(state.file)
+        file = state.file
+        if file is None:
+            return self._without_file
+        groups, everywhere = self._indexed.get(file, lambda: self._index(file, request.url))
+        if everywhere is not None:
+            return everywhere
         return type(self).robots_verdict(groups, request.url, self.purpose)
 
     async def check_response(self, response: Response, page: Page) -> Verdict:
         return type(self).header_verdict(page.header_values(self.field), self.purpose)
 
-    def _groups(self, file: RobotsFile) -> dict[str, Any]:
-        """The ``field`` lines of each obeyed token's group, indexed once per robots.txt."""
-        groups = self._indexed.get(id(file))
-        if groups is None:
-            key = self.field.lower()
-            groups = {
-                token: type(self).index(
-                    [(x.lineno, x.value) for x in file.group_lines(token) if x.key == key]
-                )
-                for token in self.robots.tokens
-            }
-            self._indexed[id(file)] = groups
-            weakref.finalize(file, self._indexed.pop, id(file), None)
-        return groups
+    def _index(self, file: RobotsFile, url: str) -> _Indexed:
+        """The ``field`` lines of each obeyed token's group, indexed; with ``url``'s verdict
+        when it is every URL's (no line has a path: draft-ietf-aipref-attach §3.1)."""
+        key = self.field.lower()
+        groups = {
+            token: type(self).index(
+                [(x.lineno, x.value) for x in file.group_lines(token) if x.key == key]
+            )
+            for token in self.robots.tokens
+        }
+        if all(index.same_everywhere for index in groups.values()):
+            return groups, type(self).robots_verdict(groups, url, self.purpose)
+        return groups, None

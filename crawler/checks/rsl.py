@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from crawler.checks.per_document import PerDocument
 from crawler.checks.policy import crawl_purpose, record_policy
 from crawler.checks.robots_lines import SharedRobots
 from crawler.components import shared
@@ -38,6 +39,7 @@ if TYPE_CHECKING:
     from scrapy.http import Response
 
     from crawler.page import Page
+    from reservations.robots import RobotsFile
 
 
 def _parse(doc: FetchedDocument) -> RslDocument:
@@ -47,6 +49,12 @@ def _parse(doc: FetchedDocument) -> RslDocument:
     if doc.truncated:
         return RslDocument(False, doc.url, problems=("larger than the limit",))
     return parse_rsl(doc.body, doc.final_url)
+
+
+def _licence_urls(file: RobotsFile, robots_url: str) -> list[str]:
+    """The licences a robots.txt names on ``License:`` lines, relative ones resolved."""
+    lines = "\n".join(f"license: {x.value}" for x in file.lines if x.key == "license")
+    return license_urls_from_robots(lines, robots_url)
 
 
 class RslCheck:
@@ -67,6 +75,10 @@ class RslCheck:
             ttl=settings.getfloat("HEED_RSL_TTL"),
             max_bytes=min(settings.getint("HEED_RSL_MAX_BYTES"), MAX_DOCUMENT_BYTES),
         )
+        # Per robots file, its licence URLs: a file is its origin's own (cached by origin), so
+        # relative ones resolve against the same robots.txt URL for every request that reads it.
+        self._licences: PerDocument[list[str]] = PerDocument()
+        self._no_licence = allow(CHECK, "rsl.none", source="robots.txt")
         record_policy(crawler)
 
     @classmethod
@@ -74,11 +86,14 @@ class RslCheck:
         return cls(crawler)
 
     async def check_request(self, request: Request) -> Verdict:
-        state = await self.robots.state(request)
-        if state.file is None:
-            return allow(CHECK, "rsl.none", source="robots.txt")
-        lines = "\n".join(f"license: {x.value}" for x in state.file.lines if x.key == "license")
-        urls = license_urls_from_robots(lines, origin_of(request) + "/robots.txt")
+        file = (await self.robots.state(request)).file
+        if file is None:
+            return self._no_licence
+        urls = self._licences.get(
+            file, lambda: _licence_urls(file, origin_of(request) + "/robots.txt")
+        )
+        if not urls:
+            return self._no_licence
         return await self._judge(urls, request.url, "robots.txt")
 
     async def check_response(self, response: Response, page: Page) -> Verdict:

@@ -15,8 +15,9 @@ Both gates read the same cached file (``PolicyFiles``).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+from crawler.checks.per_document import PerDocument
 from crawler.checks.policy import record_policy
 from crawler.checks.robots_lines import RobotsFirst, not_crawlable
 from crawler.components import shared
@@ -34,6 +35,8 @@ from reservations.tdmrep import (
 from reservations.verdict import Verdict
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from scrapy import Request
     from scrapy.crawler import Crawler
     from scrapy.http import Response
@@ -43,6 +46,10 @@ if TYPE_CHECKING:
 
 def _parse(doc: FetchedDocument) -> TdmrepFile:
     return fetched_file(doc.status, doc.error, doc.body, doc.final_url, truncated=doc.truncated)
+
+
+def _request_verdict(file: TdmrepFile, url: str, evidence: Mapping[str, Any]) -> Verdict:
+    return tdmrep_verdict([file_declaration(file, url, evidence)])
 
 
 class TdmrepCheck:
@@ -62,6 +69,9 @@ class TdmrepCheck:
             max_bytes=settings.getint("HEED_TDMREP_MAX_BYTES"),
         )
         self.robots = RobotsFirst(crawler)
+        # Per file with no rules: every URL's verdict. A file is parsed from one fetch and cached
+        # with that fetch's evidence (PolicyFile), so the verdict's evidence is the file's own.
+        self._everywhere: PerDocument[Verdict] = PerDocument()
         record_policy(crawler)
 
     @classmethod
@@ -72,7 +82,9 @@ class TdmrepCheck:
         if await self.robots.disallows(request):
             return not_crawlable(CHECK)
         file, evidence = await self.files.get(request)
-        return tdmrep_verdict([file_declaration(file, request.url, evidence)])
+        if file.matches_nothing:
+            return self._everywhere.get(file, lambda: _request_verdict(file, request.url, evidence))
+        return _request_verdict(file, request.url, evidence)
 
     async def check_response(self, response: Response, page: Page) -> Verdict:
         file, evidence = await self.files.get(response)

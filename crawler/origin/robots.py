@@ -67,16 +67,17 @@ class RobotsPolicy:
         origin = origin_of(request)
         return await self.cache.get(origin, lambda: self._load(origin))
 
-    async def verdict(self, request: Request) -> Verdict:
-        """Our token's verdict for ``request``, evaluated once per request and robots.txt: the
-        extension-line checks ask it too, before this check runs."""
+    async def judged(self, request: Request) -> tuple[RobotsState, Verdict]:
+        """The robots.txt of ``request``'s origin and our token's verdict for ``request`` under
+        it, evaluated once per request and robots.txt: the extension-line checks ask it too,
+        before the robots check runs."""
         state = await self.state(request)
         known = self._verdicts.get(request)
         if known is not None and known[0] is state and known[1] == request.url:
-            return known[2]
+            return state, known[2]
         verdict = robots_verdict(state, request.url, self.token)
         self._verdicts[request] = (state, request.url, verdict)
-        return verdict
+        return state, verdict
 
     async def _load(self, origin: str) -> tuple[RobotsState, float]:
         doc = await self.fetcher.fetch(f"{origin}/robots.txt")

@@ -10,7 +10,7 @@ from collections.abc import Callable
 
 import pytest
 
-from reservations.aipref import robots_usage_verdict
+from reservations.aipref import robots_usage_verdict, usage_rules
 from reservations.aitxt import fetched_aitxt
 from reservations.content_signal import robots_signal_verdict
 from reservations.pathindex import PatternIndex
@@ -46,6 +46,23 @@ def test_index_yields_exactly_the_matching_entries_in_order() -> None:
 
 def test_index_with_no_entries_matches_nothing() -> None:
     assert PatternIndex[int]([]).first("/x") is None
+
+
+@pytest.mark.parametrize(
+    ("lines", "same"),
+    [
+        ([], True),
+        (["train-ai=n"], True),
+        (["train-ai=n", "search=y"], True),
+        (["train-ai=n", "/a/ train-ai=y"], False),
+        (["/c train-ai=n"], False),
+    ],
+)
+def test_lines_without_a_path_give_every_url_the_same_lines(lines: list[str], same: bool) -> None:
+    index = usage_rules(list(enumerate(lines, 1)))
+    assert index.same_everywhere is same
+    found = {tuple(r.lineno for r in index.longest(f"{ORIGIN}{p}")) for p in ("/", "/a/b", "/c")}
+    assert (len(found) == 1) is same
 
 
 # --- One robots.txt, one reading ------------------------------------------------------------

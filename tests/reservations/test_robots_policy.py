@@ -2,9 +2,19 @@
 
 from __future__ import annotations
 
+import json
+from dataclasses import asdict
+from urllib.parse import urlsplit
+
 import pytest
 
-from reservations.robots_policy import classify_fetch, robots_state, robots_verdict
+from reservations.robots_policy import (
+    classify_fetch,
+    is_robots_txt,
+    robots_state,
+    robots_verdict,
+    varies_by_path,
+)
 
 RULES = b"User-agent: *\nDisallow: /private/\nAllow: /private/open\n"
 
@@ -64,3 +74,54 @@ def test_giant_rule_is_clipped_in_the_evidence_and_bad_urls_do_not_crash() -> No
     verdict = robots_verdict(state, "http://a.test/" + "a" * 6000, "Bot")
     assert verdict.decision == "deny" and len(verdict.evidence["rule"]) <= 1003
     assert robots_verdict(state, "http://[broken/x", "Bot").decision in ("allow", "deny")
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://h/robots.txt",
+        "http://h/robots.txt?x=1",
+        "http://h/robots.txt#top",
+        " http://h/robots.txt",
+        "http://h/robots.t\txt",
+        "http://h/robo\nts.txt",
+        "http://h/robots.txt\r",
+        "http://h/robots.txt;p",
+        "http://h/robots.txt/",
+        "http://h/a/robots.txt",
+        "http://h/x?/robots.txt",
+        "http://h/%72obots.txt",
+        "http://h/",
+    ],
+)
+def test_robots_txt_itself_is_known_by_the_path_a_url_split_reads(url: str) -> None:
+    self = urlsplit(url).path == "/robots.txt"
+    assert is_robots_txt(url) is self
+    state = robots_state(200, None, b"User-agent: *\nDisallow: /\n", {})
+    assert (robots_verdict(state, url, "HeedBot").reason == "robots.self") is self
+
+
+@pytest.mark.parametrize(
+    ("status", "body", "tokens", "varies"),
+    [
+        (404, b"", ("HeedBot",), False),
+        (503, b"", ("HeedBot",), False),
+        (200, b"", ("HeedBot",), False),
+        (200, b"User-agent: OtherBot\nDisallow: /\n", ("HeedBot",), False),
+        (200, b"User-agent: OtherBot\nDisallow: /\n", ("HeedBot", "OtherBot"), True),
+        (200, b"User-agent: *\nCrawl-delay: 5\nSitemap: /s.xml\n", ("HeedBot",), False),
+        (200, b"User-agent: *\nAllow: /\n", ("HeedBot",), True),
+    ],
+)
+def test_only_a_rule_for_an_obeyed_token_makes_the_verdict_depend_on_the_path(
+    status: int, body: bytes, tokens: tuple[str, ...], varies: bool
+) -> None:
+    state = robots_state(status, None, body, {"doc_status": status})
+    assert varies_by_path(state, tokens) is varies
+    if not varies:
+        for token in tokens:
+            answers = {
+                json.dumps(asdict(robots_verdict(state, f"http://h{path}", token)))
+                for path in ("/", "/a", "/private/b?c", "/%7Ex", "/sitemap.xml")
+            }
+            assert len(answers) == 1

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import asdict
 
 import pytest
 
@@ -294,3 +295,25 @@ def test_precedence_file_then_header_then_html(file, header, html, reason, polic
     verdict = tdmrep_verdict(declarations)
     assert verdict.reason == reason
     assert verdict.evidence.get("policy_from") == policy_from
+
+
+@pytest.mark.parametrize(
+    ("status", "body", "nothing"),
+    [
+        (404, b"", True),
+        (200, b"not json", True),
+        (200, b"[]", True),
+        (200, b'[{"location": "", "tdm-reservation": 1}]', True),
+        (200, b'[{"location": "/z", "tdm-reservation": 1}]', False),
+        (200, THREE_GROUPS, False),
+    ],
+)
+def test_a_file_without_rules_declares_the_same_for_every_url(
+    status: int, body: bytes, nothing: bool
+) -> None:
+    file = fetched_file(status, None, body, BASE, truncated=False)
+    assert file.matches_nothing is nothing
+    urls = ("https://provider.com/", "https://provider.com/directory-a/x", "https://provider.com/z")
+    evidence = {"doc_status": status}
+    found = {json.dumps(asdict(file_declaration(file, url, evidence))) for url in urls}
+    assert (len(found) == 1) is nothing
