@@ -100,7 +100,7 @@ async def seed_tdmrep(gate: Any) -> None:
     async def load() -> tuple[tuple[Any, dict[str, Any]], float]:
         return (parsed, {"doc_status": 200}), 3600.0
 
-    await check.files.cache.get(ORIGIN, load)
+    await check.files.cache.get(ORIGIN + check.files.path, load)  # the key PolicyFile reads
 
 
 async def time_gate(gate: Any, body: bytes, headers: dict[str, str], allowed: bool) -> float:
@@ -123,7 +123,9 @@ async def time_optouts(gate: Any, body: bytes, headers: dict[str, str], allowed:
     from crawler.page import Page
 
     url = f"{ORIGIN}/story"
-    response = HtmlResponse(url, body=body, headers={"Content-Type": "text/html", **headers})
+    response = HtmlResponse(
+        url, body=body, headers={"Content-Type": "text/html", **headers}, request=Request(url)
+    )  # tied to its request, as the gate ties it: checks note facts in its meta
     checks = [c for c in gate.checks if c.name in OPTOUT_CHECKS]
     page = Page(response)
     started = time.perf_counter()
