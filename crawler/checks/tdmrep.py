@@ -35,7 +35,7 @@ from reservations.tdmrep import (
 from reservations.verdict import Verdict
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Mapping, Sequence
 
     from scrapy import Request
     from scrapy.crawler import Crawler
@@ -44,12 +44,28 @@ if TYPE_CHECKING:
     from crawler.page import Page
 
 
+# The header fields (TDMRep §4.1) and meta element names (§4.3) a response may declare with.
+RESERVATION, POLICY = "tdm-reservation", "tdm-policy"
+
+
 def _parse(doc: FetchedDocument) -> TdmrepFile:
     return fetched_file(doc.status, doc.error, doc.body, doc.final_url, truncated=doc.truncated)
 
 
 def _request_verdict(file: TdmrepFile, url: str, evidence: Mapping[str, Any]) -> Verdict:
     return tdmrep_verdict([file_declaration(file, url, evidence)])
+
+
+def _response_verdict(
+    file: TdmrepFile,
+    evidence: Mapping[str, Any],
+    url: str,
+    fields: Mapping[str, tuple[Sequence[str], Sequence[str]]],
+) -> Verdict:
+    """§4.4: the file, then the header fields, then the meta elements (``fields`` by source)."""
+    declarations = [file_declaration(file, url, evidence)]
+    declarations += [field_declaration(source, *values, url) for source, values in fields.items()]
+    return tdmrep_verdict(declarations)
 
 
 class TdmrepCheck:
@@ -69,8 +85,9 @@ class TdmrepCheck:
             max_bytes=settings.getint("HEED_TDMREP_MAX_BYTES"),
         )
         self.robots = RobotsFirst(crawler)
-        # Per file with no rules: every URL's verdict. A file is parsed from one fetch and cached
-        # with that fetch's evidence (PolicyFile), so the verdict's evidence is the file's own.
+        # Per file with no rules: every URL's verdict, and every response's without tdm- fields.
+        # A file is parsed from one fetch and cached with that fetch's evidence (PolicyFile),
+        # so the verdict's evidence is the file's own.
         self._everywhere: PerDocument[Verdict] = PerDocument()
         record_policy(crawler)
 
@@ -88,21 +105,14 @@ class TdmrepCheck:
 
     async def check_response(self, response: Response, page: Page) -> Verdict:
         file, evidence = await self.files.get(response)
-        url = response.url
-        declarations = [
-            file_declaration(file, url, evidence),
-            field_declaration(
-                "header",
-                page.header_values("tdm-reservation"),
-                page.header_values("tdm-policy"),
-                url,
-            ),
-        ]
+        fields = {"header": (page.header_values(RESERVATION), page.header_values(POLICY))}
         if page.is_markup:
             meta = page.meta
-            declarations.append(
-                field_declaration(
-                    "html", meta.get("tdm-reservation", []), meta.get("tdm-policy", []), url
-                )
+            fields["html"] = (meta.get(RESERVATION, []), meta.get(POLICY, []))
+        if file.matches_nothing and not any(r or p for r, p in fields.values()):
+            # No declaration in the response either: the file's answer for every URL (an empty
+            # declaration adds nothing to the verdict).
+            return self._everywhere.get(
+                file, lambda: _request_verdict(file, response.url, evidence)
             )
-        return tdmrep_verdict(declarations)
+        return _response_verdict(file, evidence, response.url, fields)

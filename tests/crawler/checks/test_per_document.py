@@ -19,6 +19,7 @@ from typing import Any, TypeVar
 import pytest
 from scrapy import Request
 from scrapy.crawler import Crawler
+from scrapy.http import HtmlResponse
 from scrapy.settings import Settings
 from scrapy.utils.reactor import install_reactor
 from scrapy.utils.test import get_crawler
@@ -33,6 +34,7 @@ from crawler.checks.tdmrep import TdmrepCheck
 from crawler.components import shared
 from crawler.origin.cache import OriginCache, OriginCaches
 from crawler.origin.documents import FetchedDocument
+from crawler.page import Page
 from crawler.spiders.site import SiteSpider
 from reservations.agents import verdict_for_agents
 from reservations.aipref import robots_usage_verdict
@@ -42,7 +44,13 @@ from reservations.purpose import Purpose
 from reservations.robots import RobotsFile, parse_robots
 from reservations.robots_policy import RobotsState, robots_state
 from reservations.rsl import USAGE_LABELS, evaluate_rsl, parse_rsl
-from reservations.tdmrep import WELL_KNOWN, TdmrepFile, fetched_file, file_declaration
+from reservations.tdmrep import (
+    WELL_KNOWN,
+    TdmrepFile,
+    fetched_file,
+    field_declaration,
+    file_declaration,
+)
 from reservations.tdmrep import tdmrep_verdict as tdmrep_from_declarations
 from reservations.verdict import Verdict
 from tests.crawling import IDENTITY
@@ -258,6 +266,68 @@ def test_tdmrep_answers_from_scratch_for_each_tdmrep_json_it_reads(site: Site) -
     # A file that now reserves one path.
     site.serve(tdmrep='[{"location": "/articles/*", "tdm-reservation": 1}]')
     found = assert_from_scratch(check, expected)
+    assert json.loads(found["/articles/one.html"])["reason"] == "tdmrep.reserved"
+    assert json.loads(found["/"])["reason"] == "tdmrep.unset"
+
+
+# Responses the tdmrep check reads: no declaration (markup or not), and one in each place.
+RESPONSES: list[tuple[str, bytes, dict[str, str]]] = [
+    ("/", b"<html><head><title>t</title></head><body>p</body></html>", {}),
+    ("/articles/one.html", b"<html><head></head><body>one</body></html>", {}),
+    ("/notes.txt", b"plain words", {"Content-Type": "text/plain"}),
+    ("/data.bin", b"\x00\x01\x02", {"Content-Type": "application/octet-stream"}),
+    ("/articles/two.html", b"<html><head></head></html>", {"tdm-reservation": "1"}),
+    ("/meta.html", b'<html><head><meta name="tdm-reservation" content="0"></head></html>', {}),
+]
+
+
+def response_answers(check: TdmrepCheck) -> dict[str, str]:
+    """The check's answer for each response of ``RESPONSES``, each a fresh page."""
+    found = {}
+    for path, body, headers in RESPONSES:
+        url = ORIGIN + path
+        response = HtmlResponse(
+            url, body=body, headers={"Content-Type": "text/html", **headers}, request=Request(url)
+        )
+        found[path] = record(run(check.check_response(response, Page(response))))
+    return found
+
+
+def test_tdmrep_answers_responses_from_scratch_for_each_tdmrep_json_it_reads(site: Site) -> None:
+    check = TdmrepCheck.from_crawler(site.crawler)
+
+    def expected() -> dict[str, str]:
+        assert site.tdmrep is not None
+        file, evidence = site.tdmrep
+        wanted = {}
+        for path, body, headers in RESPONSES:
+            url = ORIGIN + path
+            response = HtmlResponse(
+                url, body=body, headers={"Content-Type": "text/html", **headers}
+            )
+            page = Page(response)
+            fields = [("header", page.header_values("tdm-reservation"), [])]
+            if page.is_markup:
+                fields.append(("html", page.meta.get("tdm-reservation", []), []))
+            declarations = [file_declaration(file, url, evidence)]
+            declarations += [field_declaration(source, r, p, url) for source, r, p in fields]
+            wanted[path] = record(tdmrep_from_declarations(declarations))
+        return wanted
+
+    site.serve()
+    first = response_answers(check)
+    assert first == expected() and response_answers(check) == first
+    assert json.loads(first["/articles/two.html"])["reason"] == "tdmrep.reserved"
+    assert json.loads(first["/meta.html"])["reason"] == "tdmrep.not_reserved"
+    assert json.loads(first["/data.bin"])["reason"] == "tdmrep.unset"
+    # A file with no rules: the same answers, but from this file, with its own evidence.
+    site.serve(tdmrep="[]")
+    found = response_answers(check)
+    assert found == expected() and json.loads(found["/"])["evidence"]["file"]["valid"] is True
+    # A file that now reserves one path: plain pages under it are reserved, others are not.
+    site.serve(tdmrep='[{"location": "/articles/*", "tdm-reservation": 1}]')
+    found = response_answers(check)
+    assert found == expected()
     assert json.loads(found["/articles/one.html"])["reason"] == "tdmrep.reserved"
     assert json.loads(found["/"])["reason"] == "tdmrep.unset"
 
