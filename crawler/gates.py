@@ -31,8 +31,9 @@ checks run in two stages, with one record per request:
   licences) is not asked twice: its entry-stage answer is taken over while every cache entry
   that stage read is still the one in force (``crawler.origin.cache.noting_reads``); once one
   has been reloaded or has expired, every check is asked again. The other checks (blocklist,
-  access) are always asked again. A request served from the HTTP cache is never sent: the
-  response gate takes its request decision. One another component drops after the entry stage
+  access) are always asked again. A request served from the HTTP cache, or answered by another
+  component with a response of its making, is never sent: the response gate takes its request
+  decision. One another component drops after the entry stage
   allowed it is recorded, unsent, as ``gate.not_sent``.
 
 ``heed explain`` sets ``EXPLAIN`` in a request's meta: that request is asked of every check even
@@ -338,8 +339,9 @@ class ResponseGate:
         return cls(crawler)
 
     async def process_response(self, request: Request, response: Response) -> Response:
-        if "cached" in response.flags and REQUEST_SEQ not in request.meta:
-            # Served from the HTTP cache, so never sent: its request decision is taken now.
+        if REQUEST_SEQ not in request.meta:
+            # Never sent through the send-time gate: served from the HTTP cache, or made by
+            # another component (a project's middleware). Its request decision is taken now.
             await self.decisions.decide(request)
         # Tied to its request now, not after the middlewares: checks note facts in its meta.
         response.request = request

@@ -12,6 +12,7 @@ from datetime import datetime
 from itertools import pairwise
 from pathlib import Path
 
+from scrapy.http import HtmlResponse
 from werkzeug import Request, Response
 
 from crawler import slots
@@ -321,3 +322,39 @@ def test_a_request_allowed_on_entry_and_dropped_unsent_by_another_component_is_r
     (record,) = [r for r in result.decisions("request") if r["url"].endswith("/page")]
     assert record["decision"] == "deny" and record["reason"] == "gate.not_sent"
     assert "IgnoreRequest" in record["evidence"]["gate"]["why"]
+
+
+class MakesPages:
+    """A project's downloader middleware that answers some requests itself, with a page of its
+    making, instead of letting them be sent."""
+
+    def process_request(self, request) -> HtmlResponse | None:
+        if "/made/" not in request.url:
+            return None
+        return HtmlResponse(request.url, body=b"<p>made here</p>", encoding="utf-8")
+
+
+def test_a_response_another_component_makes_gets_its_request_decision_too(
+    make_server, crawl
+) -> None:
+    server = make_server()
+    server.expect_request("/robots.txt").respond_with_data("User-agent: *\nDisallow: /made/no\n")
+    made = [server.url_for("/made/yes"), server.url_for("/made/no")]
+    # Before the request gate (50: the entry stage never sees these requests) and after it.
+    for order in (50, 500):
+        result = crawl(
+            made,
+            settings={"DOWNLOADER_MIDDLEWARES": {f"{__name__}.MakesPages": order}},
+            spider_args={"follow": "no"},
+        )
+        assert result.returncode == 0, result.stderr[-3000:]
+        assert "/made/" not in str([entry.path for entry, _ in server.log])
+        (allowed,) = [r for r in result.decisions("request") if r["url"] == made[0]]
+        assert allowed["decision"] == "allow", allowed
+        (response,) = [r for r in result.decisions("response") if r["url"] == made[0]]
+        assert response["request_seq"] == allowed["seq"]
+        assert result.item_urls == {made[0]}
+        # The entry stage denies the disallowed page first; or, before it, the response gate.
+        (denied,) = [r for r in result.decisions("request") if r["url"] == made[1]]
+        assert denied["reason"] == "robots.disallow"
+        assert not [r for r in result.decisions("response") if r["url"] == made[1]]
