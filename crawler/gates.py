@@ -105,7 +105,9 @@ def build_checks(crawler: Crawler, setting: str) -> tuple[list[Any], list[dict[s
 
 
 def _evidence(verdicts: list[Verdict]) -> dict[str, Any]:
-    return {v.check: dict(v.evidence) for v in verdicts}
+    # A dict goes in as it is (the record is encoded at once); another mapping is copied into
+    # one, which the encoders need.
+    return {v.check: v.evidence if type(v.evidence) is dict else dict(v.evidence) for v in verdicts}
 
 
 def _findings(verdicts: list[Verdict]) -> dict[str, Any]:

@@ -74,6 +74,11 @@ class _Applicable:
     rules: GroupRules
 
 
+# Tokens whose group names a file keeps (a crawl asks about one or two; a caller asking about
+# many, such as every User-Agent header seen, must not grow the file without bound).
+_MAX_NAMES = 64
+
+
 @dataclass(frozen=True)
 class RobotsFile:
     """A parsed robots.txt; build it with ``parse_robots``.
@@ -92,6 +97,10 @@ class RobotsFile:
     _groups_by_name: Mapping[str, tuple[int, ...]] = field(repr=False, compare=False)
     # Built on first use: a crawler asks about one or two tokens, never about every group.
     _applicable: dict[str | None, _Applicable] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
+    # Token -> the group name it selects: asked for every URL, worked out once.
+    _names: dict[str, str | None] = field(
         default_factory=dict, init=False, repr=False, compare=False
     )
 
@@ -128,11 +137,17 @@ class RobotsFile:
         instead of a token, each word of it is tried: the longest name found wins, and of two
         as long the later one, since a header's first product is often a generic "Mozilla".
         """
+        if token in self._names:
+            return self._names[token]
         words = token_words(token)
         known = [(len(w), at, w) for at, w in enumerate(words) if w in self._groups_by_name]
         if known:
-            return max(known)[2]
-        return "*" if "*" in self._groups_by_name else None  # RFC 9309 §2.2.1
+            name: str | None = max(known)[2]
+        else:
+            name = "*" if "*" in self._groups_by_name else None  # RFC 9309 §2.2.1
+        if len(self._names) < _MAX_NAMES:
+            self._names[token] = name
+        return name
 
     def _applicable_to(self, name: str | None) -> _Applicable:
         """The merged groups of ``name`` (RFC 9309 §2.2.1), built once per name."""

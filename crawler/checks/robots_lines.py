@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from abc import abstractmethod
 from collections.abc import Mapping, Sequence
+from functools import cached_property
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from crawler.checks.per_document import PerDocument
@@ -126,7 +127,13 @@ class RobotsLineCheck:
         return type(self).robots_verdict(groups, request.url, self.purpose)
 
     async def check_response(self, response: Response, page: Page) -> Verdict:
-        return type(self).header_verdict(page.header_values(self.field), self.purpose)
+        values = page.header_values(self.field)
+        return type(self).header_verdict(values, self.purpose) if values else self._no_header
+
+    @cached_property
+    def _no_header(self) -> Verdict:
+        """The answer for a response without the header: most responses, always the same."""
+        return type(self).header_verdict([], self.purpose)
 
     def _index(self, file: RobotsFile, url: str) -> _Indexed:
         """The ``field`` lines of each obeyed token's group, indexed; with ``url``'s verdict
