@@ -31,7 +31,7 @@ sys.path[:0] = [str(REPO), str(BENCH)]
 
 from bench.crawl_report import markdown  # noqa: E402
 from bench.report import median, write_section  # noqa: E402
-from bench.site_server import Site  # noqa: E402
+from bench.site_server import PARAGRAPHS, Site  # noqa: E402
 from crawler import defaults as heed_settings  # noqa: E402
 from crawler.log.chain import DecisionLog, canonical_json  # noqa: E402
 
@@ -140,7 +140,8 @@ class SiteServer:
         self.site = site
         self.proc = subprocess.Popen(
             [sys.executable, str(BENCH / "site_server.py"), "--origins", str(site.origins),
-             "--pages", str(site.pages), *(["--hosts"] if hosts else [])],
+             "--pages", str(site.pages), "--paragraphs", str(site.paragraphs),
+             *(["--hosts"] if hosts else [])],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
         )  # fmt: skip
         assert self.proc.stdout is not None
@@ -290,6 +291,12 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=5, help="crawls of each variant")
     parser.add_argument("--pages", type=int, default=3000, help="pages on the site in all")
     parser.add_argument("--origins", type=int, default=12)
+    parser.add_argument(
+        "--paragraphs",
+        type=int,
+        default=PARAGRAPHS,
+        help=f"paragraphs a page ({PARAGRAPHS}: about 7 KB; another number writes nothing)",
+    )
     parser.add_argument("--log-records", type=int, default=200_000)
     parser.add_argument("--log-runs", type=int, default=5)
     parser.add_argument(
@@ -308,7 +315,7 @@ def main() -> None:
         args.rounds, args.pages, args.origins = 1, 60, 2
         args.log_records, args.log_runs = 2000, 1
     names = list(VARIANTS) + (list(EXPLORE) if args.explore else [])
-    site = Site(args.origins, max(1, args.pages // args.origins))
+    site = Site(args.origins, max(1, args.pages // args.origins), args.paragraphs)
     server = SiteServer(site)
     try:
         capacity = server_capacity(server, seconds=0.5 if args.quick else 3.0)
@@ -344,7 +351,8 @@ def main() -> None:
     }
     section = markdown(runs, site, TUNED, figures)
     print("\n" + section)
-    if not args.quick:
+    # The documented section is the ~7 KB pages' (other page sizes print their report only).
+    if not args.quick and args.paragraphs == PARAGRAPHS:
         print(f"\nwritten to {write_section('crawl', section)}")
 
 

@@ -63,6 +63,7 @@ class Site:
 
     origins: int
     pages: int
+    paragraphs: int = PARAGRAPHS
 
     def links_from(self, i: int) -> list[int]:
         """The next pages in order (so every page is reachable past disallowed ones) and a
@@ -90,7 +91,7 @@ class Site:
         return _html("Benchmark site", "<p>Start here.</p>", links)
 
     def page(self, i: int) -> bytes:
-        text = "".join(f"<p>{_PARAGRAPH.format(i=i) * 3}</p>" for _ in range(PARAGRAPHS))
+        text = "".join(f"<p>{_PARAGRAPH.format(i=i) * 3}</p>" for _ in range(self.paragraphs))
         links = "".join(
             f'<li><a href="{page_path(j)}">page {j}</a></li>' for j in self.links_from(i)
         )
@@ -178,8 +179,9 @@ def main() -> None:
     parser.add_argument("--origins", type=int, default=12)
     parser.add_argument("--pages", type=int, default=250, help="pages per origin")
     parser.add_argument("--hosts", action="store_true", help="one loopback address per origin")
+    parser.add_argument("--paragraphs", type=int, default=PARAGRAPHS, help="paragraphs a page")
     args = parser.parse_args()
-    asyncio.run(serve(Site(args.origins, args.pages), args.hosts))
+    asyncio.run(serve(Site(args.origins, args.pages, args.paragraphs), args.hosts))
 
 
 if __name__ == "__main__":
