@@ -48,7 +48,14 @@ def crawl(repo: Path, python: Path, server: SiteServer, settings: dict[str, obje
     with tempfile.TemporaryDirectory(prefix="heed-bench-send-") as tmp:
         lists = Path(tmp) / "lists.yaml"
         lists.write_text(_IP_LIST, encoding="utf-8")
-        merged = {**SHARED, "HEED_DECISION_LOG": str(Path(tmp) / "decisions.jsonl"), **settings}
+        merged = {
+            **SHARED,
+            # Whole-text items in both checkouts: the decisions are measured, not the text
+            # extraction (main-content extraction came after the code ``--before`` names).
+            "HEED_EXTRACT_MAX_BYTES": 0,
+            "HEED_DECISION_LOG": str(Path(tmp) / "decisions.jsonl"),
+            **settings,
+        }
         args = [str(python), "-m", "scrapy", "crawl", "site", "-a", f"urls={seeds}"]
         for name, value in merged.items():
             args += ["-s", f"{name}={value if value != 'LISTS' else lists}"]
