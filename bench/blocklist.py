@@ -123,6 +123,7 @@ def main() -> None:
             print(f"load {entries:,} entries: {seconds:.2f} s ({cpu:.2f} s CPU)", file=sys.stderr)
         rss_mb = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - rss_before) / 1024
         names = hosts(entries, LOOKUPS)
+        assert lists is not None  # loaded by the rounds above
         big_match, big_verdict = lookup_rates(lists, names, args.runs)
         _, _, little = time_load(small)
         busy = max(busy, os.getloadavg()[0])

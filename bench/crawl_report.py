@@ -3,7 +3,7 @@ each crawler ran with, so that a reader can judge the comparison and repeat it."
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -96,7 +96,7 @@ def _runs(runs: Sequence[Run], per_round: int) -> list[str]:
     return lines
 
 
-def _names(checks: dict[str, int | None]) -> str:
+def _names(checks: Mapping[str, int | None]) -> str:
     """Class names of the enabled checks, in the order the gate asks them."""
     enabled = sorted((order, path) for path, order in checks.items() if order is not None)
     return ", ".join(path.rsplit(".", 1)[1] for _, path in enabled)

@@ -20,6 +20,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Mapping
 from pathlib import Path
 
 BENCH = Path(__file__).resolve().parent
@@ -41,7 +42,7 @@ entries:
 """
 
 
-def crawl(repo: Path, python: Path, server: SiteServer, settings: dict[str, object]) -> float:
+def crawl(repo: Path, python: Path, server: SiteServer, settings: Mapping[str, object]) -> float:
     """Pages/s of one ``scrapy crawl site`` of the whole site with the checkout at ``repo``."""
     seeds = ",".join(f"http://127.0.0.1:{port}/" for port in server.ports)
     env = {**os.environ, "SCRAPY_SETTINGS_MODULE": "crawler.settings", "PYTHONPATH": str(repo)}

@@ -168,7 +168,12 @@ async def serve(site: Site, hosts: bool = False) -> None:
     print(json.dumps({"ports": ports, "origins": origins, "allowed_per_origin": allowed}))
     sys.stdout.flush()
     closed = loop.create_future()
-    loop.add_reader(sys.stdin.fileno(), lambda: closed.done() or closed.set_result(None))
+
+    def close() -> None:
+        if not closed.done():
+            closed.set_result(None)
+
+    loop.add_reader(sys.stdin.fileno(), close)
     await closed
     for server in servers:
         server.close()

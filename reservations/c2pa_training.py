@@ -37,7 +37,7 @@ MAX_ASSET = 64 << 20
 # Network off: remote manifests, certificate status, and any other fetch (empty host list).
 # CAWG identity assertions are not decoded: resolving an identity may reach the network whatever
 # the host list says, and who signed is not what the training-mining assertion is read for.
-SETTINGS = {
+SETTINGS: dict[str, dict[str, Any]] = {
     "verify": {"remote_manifest_fetch": False, "ocsp_fetch": False},
     "core": {"allowed_network_hosts": [], "decode_identity_assertions": False},
 }

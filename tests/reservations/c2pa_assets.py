@@ -6,7 +6,7 @@ import datetime
 import io
 from typing import Any
 
-import c2pa  # type: ignore[import-untyped]
+import c2pa
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
