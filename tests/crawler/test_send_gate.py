@@ -358,3 +358,23 @@ def test_a_response_another_component_makes_gets_its_request_decision_too(
         (denied,) = [r for r in result.decisions("request") if r["url"] == made[1]]
         assert denied["reason"] == "robots.disallow"
         assert not [r for r in result.decisions("response") if r["url"] == made[1]]
+
+
+def test_a_redirect_another_component_answers_before_the_request_gate_gets_its_own_decision(
+    make_server, crawl
+) -> None:
+    server = make_server()
+    server.expect_request("/robots.txt").respond_with_data("User-agent: *\nDisallow: /made/no\n")
+    hop, target = server.url_for("/hop"), server.url_for("/made/no")
+    server.expect_request("/hop").respond_with_data("", status=302, headers={"Location": target})
+    # The redirect copies the hop's meta, its request_seq with it; the middleware (50) answers
+    # the target before the request gate could drop that seq.
+    result = crawl(
+        [hop],
+        settings={"DOWNLOADER_MIDDLEWARES": {f"{__name__}.MakesPages": 50}},
+        spider_args={"follow": "no"},
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert result.decision_for(target)["reason"] == "robots.disallow"
+    assert not result.decisions("response", target)
+    assert result.item_urls == set()
