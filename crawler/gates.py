@@ -263,8 +263,9 @@ class RequestDecisions:
         self._recorded.add(request)
 
     def recorded(self, request: Request) -> bool:
-        """Whether ``request`` itself (not one its meta was copied from) has its decision."""
-        return request in self._recorded
+        """Whether ``request`` itself (not one its meta was copied from) has its decision, and
+        still carries it (the request gate takes it off a request that enters again)."""
+        return REQUEST_SEQ in request.meta and request in self._recorded
 
     def not_sent(self, request: Request, exception: Exception) -> None:
         """Record a request the entry stage allowed that another component dropped before it
