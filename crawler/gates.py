@@ -48,7 +48,7 @@ from contextlib import suppress
 from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
-from weakref import WeakKeyDictionary
+from weakref import WeakKeyDictionary, WeakSet
 
 from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.utils.misc import build_from_crawler, load_object
@@ -195,6 +195,9 @@ class RequestDecisions:
         self.download_handlers: dict[str, Any] = {}
         # Requests the entry stage allowed, until they are sent (or dropped).
         self._entered: WeakKeyDictionary[Request, _EntryAnswers] = WeakKeyDictionary()
+        # Requests whose own decision is on record: a seq in the meta may be copied from another
+        # (a redirect, a retry copies the previous hop's meta).
+        self._recorded: WeakSet[Request] = WeakSet()
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> RequestDecisions:
@@ -257,6 +260,12 @@ class RequestDecisions:
         request.meta[REQUEST_SEQ] = _record(
             self.recorder, "request", request.url, verdicts, fallback, **explaining
         )
+        self._recorded.add(request)
+
+    def recorded(self, request: Request) -> bool:
+        """Whether ``request`` itself (not one its meta was copied from) has its decision, and
+        still carries it (the request gate takes it off a request that enters again)."""
+        return REQUEST_SEQ in request.meta and request in self._recorded
 
     def not_sent(self, request: Request, exception: Exception) -> None:
         """Record a request the entry stage allowed that another component dropped before it
@@ -341,9 +350,10 @@ class ResponseGate:
         return cls(crawler)
 
     async def process_response(self, request: Request, response: Response) -> Response:
-        if REQUEST_SEQ not in request.meta:
+        if not self.decisions.recorded(request):
             # Never sent through the send-time gate: served from the HTTP cache, or made by
-            # another component (a project's middleware). Its request decision is taken now.
+            # another component (a project's middleware, maybe before the request gate, for a
+            # redirect whose meta still holds the previous hop's seq). Its decision is taken now.
             await self.decisions.decide(request)
         # Tied to its request now, not after the middlewares: checks note facts in its meta.
         response.request = request

@@ -358,3 +358,59 @@ def test_a_response_another_component_makes_gets_its_request_decision_too(
         (denied,) = [r for r in result.decisions("request") if r["url"] == made[1]]
         assert denied["reason"] == "robots.disallow"
         assert not [r for r in result.decisions("response") if r["url"] == made[1]]
+
+
+def test_a_redirect_another_component_answers_before_the_request_gate_gets_its_own_decision(
+    make_server, crawl
+) -> None:
+    server = make_server()
+    server.expect_request("/robots.txt").respond_with_data("User-agent: *\nDisallow: /made/no\n")
+    hop, target = server.url_for("/hop"), server.url_for("/made/no")
+    server.expect_request("/hop").respond_with_data("", status=302, headers={"Location": target})
+    # The redirect copies the hop's meta, its request_seq with it; the middleware (50) answers
+    # the target before the request gate could drop that seq.
+    result = crawl(
+        [hop],
+        settings={"DOWNLOADER_MIDDLEWARES": {f"{__name__}.MakesPages": 50}},
+        spider_args={"follow": "no"},
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert result.decision_for(target)["reason"] == "robots.disallow"
+    assert not result.decisions("response", target)
+    assert result.item_urls == set()
+
+
+class AsksAgain:
+    """A project's downloader middleware that sends a request once more, as the same object
+    (its response is in the HTTP cache by then)."""
+
+    def process_response(self, request, response):
+        if request.meta.get("asked_again"):
+            return response
+        request.meta["asked_again"] = True
+        request.dont_filter = True  # past the duplicate filter, which saw it once
+        return request
+
+
+def test_a_request_that_enters_again_and_is_answered_from_the_cache_gets_a_decision_again(
+    make_server, crawl, tmp_path: Path
+) -> None:
+    server = make_server()
+    server.expect_request("/robots.txt").respond_with_data("User-agent: *\nAllow: /\n")
+    server.expect_request("/again").respond_with_data("<p>a page</p>", content_type="text/html")
+    page = server.url_for("/again")
+    result = crawl(
+        [page],
+        settings={
+            "DOWNLOADER_MIDDLEWARES": {f"{__name__}.AsksAgain": 500},
+            "HTTPCACHE_ENABLED": True,
+            "HTTPCACHE_DIR": str(tmp_path / "cache"),
+        },
+        spider_args={"follow": "no"},
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    requests = {r["seq"]: r for r in result.decisions("request", page)}
+    responses = result.decisions("response", page)
+    assert [r.get("cached", False) for r in responses] == [False, True]
+    # Each response refers to a request record of its own: two passes, two decisions.
+    assert sorted(r["request_seq"] for r in responses) == sorted(requests)

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from scrapy.http import TextResponse
+
 from tests.crawler.cluster.site import Site
 from tests.crawling import run_crawl
 
@@ -69,3 +71,36 @@ def test_a_request_robots_txt_disallows_waits_for_no_other_policy_document(
     assert record["decision"] == "deny"
     assert record["findings"]["tdmrep"]["reason"] == "tdmrep.not_crawlable"
     assert record["findings"]["ai-txt"]["reason"] == "ai-txt.not_crawlable"
+
+
+class MakesLargeTdmrep:
+    """A project's downloader middleware that answers tdmrep.json itself (no bytes are
+    received, so no receiver cuts it): a reservation of every path, longer than Heed's limit,
+    whose first bytes are not JSON on their own."""
+
+    def process_request(self, request) -> TextResponse | None:
+        if not request.url.endswith("/.well-known/tdmrep.json"):
+            return None
+        body = b'[{"location": "/*",' + b" " * 4096 + b'"tdm-reservation": 1}]'
+        return TextResponse(request.url, body=body, encoding="utf-8")
+
+
+def test_a_policy_document_longer_than_its_limit_that_no_download_cut_is_read_as_cut(
+    make_server, crawl
+) -> None:
+    server = make_server()
+    server.expect_request("/robots.txt").respond_with_data("User-agent: *\nAllow: /\n")
+    server.expect_request("/page").respond_with_data("<p>a page</p>", content_type="text/html")
+    page = server.url_for("/page")
+    result = crawl(
+        [page],
+        settings={
+            "DOWNLOADER_MIDDLEWARES": {f"{__name__}.MakesLargeTdmrep": 50},
+            "HEED_TDMREP_MAX_BYTES": 1024,
+        },
+        spider_args={"follow": "no"},
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    # Cut at the limit, it cannot be read whole: fail closed, never "TDMRep not used".
+    assert result.decision_for(page)["reason"] == "tdmrep.unreadable"
+    assert result.item_urls == set()
