@@ -64,6 +64,7 @@ VARIANTS: dict[str, tuple[str, dict[str, object]]] = {
 EXPLORE: dict[str, tuple[str, dict[str, object]]] = {
     "heed with CONCURRENT_ITEMS=100": ("heed", {**SHARED, "CONCURRENT_ITEMS": 100}),
     "heed with an fsync per record": ("heed", {**SHARED, "HEED_LOG_FSYNC_RECORDS": 1}),
+    "heed with extraction on the crawl's thread": ("heed", {**SHARED, "HEED_EXTRACT_WORKERS": 0}),
     "heed with Python's own collector settings": (
         "heed",
         {**SHARED, "EXTENSIONS": {"crawler.collector.CrawlCollector": None}},

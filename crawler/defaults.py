@@ -51,6 +51,13 @@ HEED_KEEP_HTML = False
 # than the page (about 0.4 s for 1 MB of paragraphs, 19 s for 8 MB), all of it on the crawl's
 # one thread: a huge page must not stall every other origin.
 HEED_EXTRACT_MAX_BYTES = 1048576
+# Worker processes that extract main content off the crawl's thread (forks of the crawl, made
+# when the first page needs one); 0 extracts on the crawl's thread, with no time limit. One is
+# enough where the crawl's thread, not extraction, is the bottleneck (pages of ~7 KB).
+HEED_EXTRACT_WORKERS = 1
+# Seconds a worker may spend on one page: then it is killed and the page's item holds its
+# whole visible text (hostile flat markup holds trafilatura for seconds to minutes).
+HEED_EXTRACT_TIMEOUT = 10.0
 
 # --- The gates -----------------------------------------------------------------------------
 # Request checks, cheapest first (lower runs earlier); a deny stops the request before download.
@@ -228,6 +235,8 @@ EXTENSIONS = {
     "crawler.interactive.SessionLogNotice": 0,
     # The cycle collector tuned for a crawl: start-up objects frozen, a larger young generation.
     "crawler.collector.CrawlCollector": 0,
+    # Main-content extraction in worker processes (HEED_EXTRACT_WORKERS, HEED_EXTRACT_TIMEOUT).
+    "crawler.extraction.workers.ExtractionWorkers": 0,
 }
 
 # Measured: fewer concurrent item tasks per response is faster on Scrapy 2.19 (scrapy#5182).

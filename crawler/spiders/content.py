@@ -10,7 +10,7 @@ from scrapy.http import Response, TextResponse
 from scrapy.linkextractors import IGNORED_EXTENSIONS
 
 from crawler.checks.assets import EXTENSIONS
-from crawler.extraction import extract_page
+from crawler.extraction import PageText, extract_page
 from crawler.page import Page
 from crawler.text import readable_text
 from reservations.epub import read_epub
@@ -24,8 +24,9 @@ def denied_extensions(kinds: frozenset[str]) -> list[str]:
 
 
 def item_content(response: Response, kind: str, max_main_bytes: int) -> dict[str, Any]:
-    """The text and metadata of ``response`` read as ``kind`` (``html``, ``pdf``, ``epub``);
-    a page over ``max_main_bytes`` gets its whole visible text, not trafilatura's main content."""
+    """The text and metadata of ``response`` read as ``kind`` (``html``, ``pdf``, ``epub``),
+    on the calling thread; a page over ``max_main_bytes`` gets its whole visible text, not
+    trafilatura's main content."""
     if kind == "pdf":
         document = read_pdf(response.body)
         return {"text": document.text, "pages": document.pages, "readable": document.reason}
@@ -34,14 +35,31 @@ def item_content(response: Response, kind: str, max_main_bytes: int) -> dict[str
         return {"text": book.text, "title": book.title, "language": book.language}
     if kind != "html" or not isinstance(response, TextResponse):
         return {"text": readable_text(response)}
+    job = extraction_job(response, max_main_bytes)
+    return page_content(response, job, extract_page(**job))
+
+
+def extraction_job(response: TextResponse, max_main_bytes: int) -> dict[str, Any]:
+    """``extract_page``'s arguments for a page: its markup and what its head says."""
     page = Page.of(response)
     head = page.head
-    title = head.findtext(".//title") if head is not None else None
-    lang = head.getroottree().getroot().get("lang") if head is not None else None
-    main = len(response.body) <= max_main_bytes
-    found = extract_page(
-        response.text, response.url, meta=page.meta, title=title, lang=lang, main_content=main
-    )
+    return {
+        "markup": response.text,
+        "url": response.url,
+        "meta": {name: list(values) for name, values in page.meta.items()},
+        "title": head.findtext(".//title") if head is not None else None,
+        "lang": head.getroottree().getroot().get("lang") if head is not None else None,
+        "main_content": len(response.body) <= max_main_bytes,
+    }
+
+
+def page_content(
+    response: TextResponse, job: dict[str, Any], found: PageText | None
+) -> dict[str, Any]:
+    """A page's item fields from what extraction ``found``: ``None`` (an extraction worker gave
+    up on the page) or no main content keeps the page's whole visible text, said so."""
+    if found is None:
+        found = extract_page(**{**job, "main_content": False})
     # The whole visible text where trafilatura found no main content or was not asked (a page
     # too large for it): a second parse, in time linear in the page.
     text = found.text or readable_text(response)

@@ -10,15 +10,23 @@ from urllib.parse import urlsplit
 import scrapy
 from scrapy.http import Response, TextResponse
 from scrapy.linkextractors import LinkExtractor
+from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.python.failure import Failure
 
 from crawler.checks.content import KIND, READ_ONLY, content_kinds, response_kind
 from crawler.checks.noai import PAGE_DIRECTIVES
 from crawler.errors import ConfigError
+from crawler.extraction.workers import ExtractionWorkers, inline
 from crawler.gates import FETCHED_AT
 from crawler.log.chain import utc_now
 from crawler.page import Page
-from crawler.spiders.content import denied_extensions, image_sources, item_content
+from crawler.spiders.content import (
+    denied_extensions,
+    extraction_job,
+    image_sources,
+    item_content,
+    page_content,
+)
 from crawler.spiders.sitemaps import MAX_DEPTH, read_sitemap, robots_sitemaps
 
 
@@ -79,6 +87,12 @@ class SiteSpider(scrapy.Spider):
         self.scheduled = 0
         self.seen: set[bytes] = set()
 
+    def _workers(self) -> ExtractionWorkers | None:
+        """The crawl's extraction workers; None without Heed's add-on (extraction inline)."""
+        if not hasattr(self, "_extraction"):
+            self._extraction = self.crawler.get_extension(ExtractionWorkers)
+        return self._extraction
+
     def _room(self) -> bool:
         return not self.max_pages or self.scheduled < self.max_pages
 
@@ -127,9 +141,32 @@ class SiteSpider(scrapy.Spider):
             url for url in links.pages if (urlsplit(url).hostname or "").lower() in self.hosts
         )
 
-    def parse(self, response: Response) -> Iterator[Any]:
-        keep_html = self.settings.getbool("HEED_KEEP_HTML")
+    async def parse(self, response: Response) -> list[Any]:
+        """The page's item, then its links: a list (not an async generator), so that what
+        the page yields passes the spider middlewares on Scrapy's cheaper synchronous path."""
         kind = response.meta.get(KIND) or response_kind(Page.of(response))
+        max_main_bytes = self.settings.getint("HEED_EXTRACT_MAX_BYTES")
+        html = response if kind == "html" and isinstance(response, TextResponse) else None
+        if html is None:
+            return [self._item(response, kind, item_content(response, kind, max_main_bytes))]
+        # trafilatura runs in an extraction worker while this thread finds the page's links
+        # (without Heed's add-on, or a page over HEED_EXTRACT_MAX_BYTES: on this thread).
+        job = extraction_job(html, max_main_bytes)
+        workers = self._workers()
+        pending = None
+        if job["main_content"]:
+            pending = workers.submit(job) if workers else inline(job)
+        requests = list(self._links(html))
+        found = await maybe_deferred_to_future(pending) if pending is not None else None
+        if found is None and pending is not None:
+            self.logger.warning(
+                "Main-content extraction of %s did not finish (over HEED_EXTRACT_TIMEOUT, or "
+                "its worker died): its item holds the page's whole visible text",
+                response.url,
+            )
+        return [self._item(response, kind, page_content(html, job, found)), *requests]
+
+    def _item(self, response: Response, kind: str, content: dict[str, Any]) -> dict[str, Any]:
         item: dict[str, Any] = {
             "url": response.url,
             "kind": kind,
@@ -138,9 +175,10 @@ class SiteSpider(scrapy.Spider):
             "fetched_at": (response.headers.get(FETCHED_AT) or b"").decode() or utc_now(),
             "cached": "cached" in response.flags,
             "content_type": (response.headers.get(b"Content-Type") or b"").decode("latin-1"),
-            **item_content(response, kind, self.settings.getint("HEED_EXTRACT_MAX_BYTES")),
+            **content,
         }
-        if keep_html and isinstance(response, TextResponse) and kind == "html":
+        keep_html = self.settings.getbool("HEED_KEEP_HTML") and kind == "html"
+        if keep_html and isinstance(response, TextResponse):
             item["html"] = response.text
         if kind == "image":
             # Stored by the images pipeline, which fetches it again (judged again) to store it.
@@ -148,11 +186,14 @@ class SiteSpider(scrapy.Spider):
         if kind == "html" and "image" in self.kinds:
             item["image_urls"] = image_sources(response)
             item[PAGE_DIRECTIVES] = response.meta.get(PAGE_DIRECTIVES, [])
-        yield item
-        if not self.follow or not isinstance(response, TextResponse) or kind != "html":
-            return
+        return item
+
+    def _links(self, response: TextResponse) -> Iterator[scrapy.Request]:
+        """Requests for the page's links within the seeds' hosts (none when not following)."""
+        if not self.follow:
+            return iter(())
         links = self.links.extract_links(response)
-        yield from self._requests(
+        return self._requests(
             link.url for link in links if (urlsplit(link.url).hostname or "").lower() in self.hosts
         )
 

@@ -1,0 +1,296 @@
+"""Main-content extraction in worker processes, off the crawl's one thread.
+
+trafilatura is pure Python for the most part: on the crawl's thread it costs about a third of a
+page's time, and hostile flat markup holds it for seconds (a single table row of tiny cells:
+55 s for 1 MiB) while every other origin waits. ``ExtractionWorkers`` sends each page to one of
+``HEED_EXTRACT_WORKERS`` worker processes instead and gives up on a page after
+``HEED_EXTRACT_TIMEOUT`` seconds: the worker is killed, the page's item keeps its whole visible
+text, and the next page gets a fresh worker.
+
+A worker is a fork of the crawl, made when the first page needs it: trafilatura is imported
+already, so it starts in milliseconds. It closes every file descriptor it inherited but its
+socket (the decision log, the crawl's connections), logs nothing, ignores Ctrl-C (the crawl
+stops it), and reads jobs until its socket closes. Both ends are the same interpreter, so jobs
+and answers travel as ``marshal`` frames, which carry only strings, numbers, lists, dicts and
+None.
+"""
+
+from __future__ import annotations
+
+import logging
+import marshal
+import os
+import signal
+import socket
+import struct
+import time
+import warnings
+from collections import deque
+from dataclasses import astuple
+from typing import TYPE_CHECKING, Any
+
+from scrapy import signals
+from twisted.internet.defer import Deferred, succeed
+from twisted.internet.protocol import Factory, Protocol
+from twisted.internet.task import LoopingCall
+
+from crawler.extraction import PageText, extract_page
+
+if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
+    from twisted.python.failure import Failure
+
+logger = logging.getLogger(__name__)
+
+_LENGTH = struct.Struct(">I")
+# The asks that reach a worker are extract_page's keyword arguments.
+Job = dict[str, Any]
+
+
+def _frame(value: Any) -> bytes:
+    payload = marshal.dumps(value)
+    return _LENGTH.pack(len(payload)) + payload
+
+
+def _read_exactly(sock: socket.socket, size: int) -> bytes:
+    chunks = []
+    while size:
+        chunk = sock.recv(min(size, 1 << 20))
+        if not chunk:
+            raise EOFError
+        chunks.append(chunk)
+        size -= len(chunk)
+    return b"".join(chunks)
+
+
+def serve(sock: socket.socket) -> None:
+    """A worker's loop: one job in, its ``PageText`` fields out (or ``None`` if it raised),
+    until the crawl closes the socket."""
+    while True:
+        try:
+            (size,) = _LENGTH.unpack(_read_exactly(sock, _LENGTH.size))
+            job = marshal.loads(_read_exactly(sock, size))
+        except EOFError:
+            return
+        try:
+            answer: tuple[str | None, ...] | None = astuple(extract_page(**job))
+        except Exception:  # noqa: BLE001 - the crawl falls back to the page's whole text
+            answer = None
+        sock.sendall(_frame(answer))
+
+
+def _become_worker(sock: socket.socket) -> None:
+    """In the forked child: drop what belongs to the crawl, then serve. Never returns."""
+    code = 1
+    try:
+        # The crawl's log handlers write to descriptors closed below.
+        logging.disable(logging.CRITICAL)
+        signal.set_wakeup_fd(-1)
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        for number in (signal.SIGTERM, signal.SIGCHLD, signal.SIGHUP):
+            signal.signal(number, signal.SIG_DFL)
+        keep = sock.fileno()
+        os.closerange(3, keep)
+        os.closerange(keep + 1, os.sysconf("SC_OPEN_MAX"))
+        serve(sock)
+        code = 0
+    finally:
+        # Not sys.exit: the crawl's buffers (its decision log among them) are not the child's
+        # to flush, nor its atexit handlers to run.
+        os._exit(code)
+
+
+def inline(job: Job) -> Deferred[PageText | None]:
+    """``extract_page(**job)`` on the calling thread, as a worker's answer would come."""
+    found: PageText | None = extract_page(**job)
+    return succeed(found)
+
+
+class _Worker(Protocol):
+    """The crawl's end of one worker: at most one job at a time."""
+
+    def __init__(self, pool: ExtractionWorkers, pid: int) -> None:
+        self.pool = pool
+        self.pid = pid
+        self.job: Deferred[PageText | None] | None = None
+        self.started = 0.0
+        self.timed_out = False
+        self._buffer = bytearray()
+
+    def send(self, job: Job, done: Deferred[PageText | None]) -> None:
+        self.job = done
+        self.started = time.monotonic()
+        frame = _frame(job)
+        # Straight into the socket, most often whole: the worker has read every earlier job
+        # (it answered them), so nothing of ours waits in the transport's buffer. What the
+        # socket does not take now, the transport writes when it can.
+        try:
+            sent = os.write(self._link.fileno(), frame)
+        except BlockingIOError:
+            sent = 0
+        if sent < len(frame):
+            self._link.write(frame[sent:])
+
+    def dataReceived(self, data: bytes) -> None:  # noqa: N802 - Twisted's name
+        self._buffer += data
+        if len(self._buffer) < _LENGTH.size:
+            return
+        (size,) = _LENGTH.unpack_from(self._buffer)
+        if len(self._buffer) < _LENGTH.size + size:
+            return
+        answer = marshal.loads(bytes(self._buffer[_LENGTH.size : _LENGTH.size + size]))
+        del self._buffer[: _LENGTH.size + size]
+        self._finish(PageText(*answer) if answer is not None else None)
+        self.pool.idle(self)
+
+    def overdue(self, now: float) -> bool:
+        """Kill the worker if its job has run past ``HEED_EXTRACT_TIMEOUT``."""
+        if self.job is None or now - self.started <= self.pool.timeout:
+            return False
+        self.timed_out = True
+        self.pool.stats.inc_value("heed/extract/timed_out")
+        os.kill(self.pid, signal.SIGKILL)
+        self.close()
+        return True
+
+    @property
+    def _link(self) -> Any:
+        """The transport (its zope interface gives mypy no methods to check)."""
+        return self.transport
+
+    def close(self) -> None:
+        if self.transport is not None:
+            self._link.loseConnection()
+
+    def _finish(self, found: PageText | None) -> None:
+        job, self.job = self.job, None
+        if job is not None:
+            job.callback(found)
+
+    def connectionLost(self, reason: Failure = None) -> None:  # type: ignore[assignment]  # noqa: N802
+        if self.job is not None and not self.timed_out:
+            self.pool.stats.inc_value("heed/extract/worker_lost")
+        self._finish(None)
+        self.pool.lost(self)
+
+
+class ExtractionWorkers:
+    """Scrapy extension: the crawl's extraction workers, forked on demand, at most
+    ``HEED_EXTRACT_WORKERS`` (0: none, every page is extracted on the crawl's thread)."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.stats = crawler.stats
+        self.size = crawler.settings.getint("HEED_EXTRACT_WORKERS") if hasattr(os, "fork") else 0
+        self.timeout = crawler.settings.getfloat("HEED_EXTRACT_TIMEOUT")
+        self._workers: list[_Worker] = []
+        self._idle: list[_Worker] = []
+        self._waiting: deque[tuple[Job, Deferred[PageText | None]]] = deque()
+        self._closed = False
+        # One watchdog for every worker, a few times per timeout (not a timer per page).
+        self._watchdog: LoopingCall | None = None
+        crawler.signals.connect(self.close, signal=signals.spider_closed)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> ExtractionWorkers:
+        return cls(crawler)
+
+    @property
+    def pids(self) -> list[int]:
+        """The workers' process ids, for the crawl's diagnostics and its tests."""
+        return [worker.pid for worker in self._workers]
+
+    def submit(self, job: Job) -> Deferred[PageText | None]:
+        """``extract_page(**job)``, in a worker when there are any: it fires with ``None``
+        when the worker did not answer within ``HEED_EXTRACT_TIMEOUT``, died or raised, or
+        the crawl closed first."""
+        if not self.size:
+            return inline(job)
+        done: Deferred[PageText | None] = Deferred()
+        self._waiting.append((job, done))
+        self._dispatch()
+        return done
+
+    def _dispatch(self) -> None:
+        while self._waiting and not self._closed:
+            if not self._idle and len(self._workers) < self.size:
+                self._start()
+            if not self._idle:
+                return
+            job, done = self._waiting.popleft()
+            self._idle.pop().send(job, done)
+            self.stats.inc_value("heed/extract/in_worker")
+
+    def _start(self) -> None:
+        from twisted.internet import reactor  # the crawl's, installed by then
+
+        ours, theirs = socket.socketpair()
+        with warnings.catch_warnings():
+            # Python 3.12+ warns that a fork of a threaded process may deadlock in the child;
+            # the child runs only extraction code, which takes none of the crawl's locks.
+            warnings.simplefilter("ignore", DeprecationWarning)
+            pid = os.fork()
+        if pid == 0:
+            ours.close()
+            _become_worker(theirs)
+        theirs.close()
+        worker = _Worker(self, pid)
+        fd = ours.detach()
+        try:
+            reactor.adoptStreamConnection(fd, socket.AF_UNIX, _Factory(worker))
+        finally:
+            os.close(fd)  # the reactor holds a duplicate
+        self._workers.append(worker)
+        self._idle.append(worker)
+        if self._watchdog is None:
+            self._watchdog = LoopingCall(self._watch)
+            self._watchdog.start(min(1.0, self.timeout / 4), now=False)
+
+    def _watch(self) -> None:
+        now = time.monotonic()
+        for worker in list(self._workers):
+            worker.overdue(now)
+
+    def idle(self, worker: _Worker) -> None:
+        self._idle.append(worker)
+        self._dispatch()
+
+    def lost(self, worker: _Worker) -> None:
+        """A worker's socket closed: reap it, and let the next job start a fresh one."""
+        if worker in self._idle:
+            self._idle.remove(worker)
+        if worker in self._workers:
+            self._workers.remove(worker)
+            _reap(worker.pid)
+        self._dispatch()
+
+    def close(self) -> None:
+        """The spider closed: stop every worker now (one may be deep in a hostile page); a
+        job still waiting gets no answer."""
+        self._closed = True
+        if self._watchdog is not None and self._watchdog.running:
+            self._watchdog.stop()
+        while self._waiting:
+            self._waiting.popleft()[1].callback(None)
+        for worker in self._workers:
+            _reap(worker.pid)
+            worker.close()
+        self._workers.clear()
+        self._idle.clear()
+
+
+class _Factory(Factory):
+    def __init__(self, worker: _Worker) -> None:
+        self.worker = worker
+
+    def buildProtocol(self, addr: object) -> _Worker:  # noqa: N802 - Twisted's name
+        return self.worker
+
+
+def _reap(pid: int) -> None:
+    """Kill and wait for a worker whose socket is closed, so that no zombie (nor an idle worker
+    finishing its page) outlives it, and its CPU time counts as the crawl's."""
+    try:
+        os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+    except (ChildProcessError, ProcessLookupError):
+        pass
