@@ -22,6 +22,8 @@ _EXPLORED = {
     "heed with an fsync per record": "Heed fsyncs every 1,000 records or second, and at close",
     "heed with Python's own collector settings": "Heed's CrawlCollector freezes the objects "
     "alive at start and collects the young generation every 20,000 allocations, not 700",
+    "heed with extraction on the crawl's thread": "Heed extracts main content in one worker "
+    "process (HEED_EXTRACT_WORKERS=1), whose CPU time counts as the crawl's",
 }
 # Settings that only name the project, not how it crawls.
 _NAMING = {"BOT_NAME", "NEWSPIDER_MODULE", "SPIDER_MODULES", "SETTINGS_MODULE"}
@@ -153,13 +155,17 @@ def markdown(runs: Sequence[Run], site: Any, tuned: str, figures: dict[str, Any]
             "other policy files (404 here); those requests count against its rate.",
             "- Both: `LOG_LEVEL=INFO` (Scrapy's DEBUG default prints every item), the same "
             "feed, the same site. pages/s is items over Scrapy's `elapsed_time_seconds`; CPU "
-            "is the crawl process's whole user and system time, start-up included.",
+            "is the crawl process's whole user and system time, start-up included, and that "
+            "of the processes it started and reaped (Heed's extraction worker).",
             "- Heed's settings that differ from Scrapy's defaults: "
             + "; ".join(settings_differences(set(figures["given"])))
             + f". `CONCURRENT_ITEMS` is the performance default, and the row '{tuned}' gives "
             "it to stock too. One of Heed's components is about speed as well: "
             "`crawler.collector.CrawlCollector` tunes Python's cycle collector for the crawl "
-            "(stock Scrapy keeps Python's settings; `--explore` runs Heed without it). The "
+            "(stock Scrapy keeps Python's settings; `--explore` runs Heed without it). And "
+            "one is about speed and about hostile pages: `ExtractionWorkers` runs trafilatura "
+            "in a worker process, in parallel with the crawl's own thread, which stock Scrapy "
+            "runs it on (`--explore` runs Heed with `HEED_EXTRACT_WORKERS=0`). The "
             "others are not (consoles off, Heed's components and commands, the encoding of "
             "non-ASCII output, which these pages lack).",
             *_choices(summary),

@@ -20,6 +20,8 @@ if TYPE_CHECKING:
     from scrapy.settings import BaseSettings
 
 PREFIX = "HEED_"
+# Numbers for which 0 means nothing sensible (a timeout of 0 s would give up on every page).
+_MORE_THAN_ZERO = frozenset({"HEED_EXTRACT_TIMEOUT"})
 
 
 def known_settings() -> dict[str, object]:
@@ -83,11 +85,12 @@ def validate(settings: BaseSettings) -> None:
         raw = settings.get(name)
         try:
             value = _reader(settings, default)(name)
-            ok = _valid(value, default)
+            ok = _valid(value, default) and (name not in _MORE_THAN_ZERO or value > 0)
         except (TypeError, ValueError):
             ok = False
         if not ok:
+            kind = "a number more than 0" if name in _MORE_THAN_ZERO else _kind(default)
             raise ConfigError(
-                f"{name}={raw!r} is not {_kind(default)} (default: {default!r}); "
+                f"{name}={raw!r} is not {kind} (default: {default!r}); "
                 "fix it in the project's settings, the spider's custom_settings or -s"
             )

@@ -26,7 +26,7 @@ import struct
 import time
 import warnings
 from collections import deque
-from dataclasses import astuple
+from dataclasses import astuple, dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from scrapy import signals
@@ -47,6 +47,15 @@ _LENGTH = struct.Struct(">I")
 Job = dict[str, Any]
 
 
+# A fresh worker's first frame: warm, ready for pages.
+READY = "ready"
+_WARM_UP = (
+    "<html><body><p>"
+    + "A short paragraph of text to warm the worker up. " * 4
+    + "</p></body></html>"
+)
+
+
 def _frame(value: Any) -> bytes:
     payload = marshal.dumps(value)
     return _LENGTH.pack(len(payload)) + payload
@@ -64,8 +73,12 @@ def _read_exactly(sock: socket.socket, size: int) -> bytes:
 
 
 def serve(sock: socket.socket) -> None:
-    """A worker's loop: one job in, its ``PageText`` fields out (or ``None`` if it raised),
-    until the crawl closes the socket."""
+    """A worker's loop: ready once warm, then one job in, its ``PageText`` fields out (or
+    ``None`` if it raised), until the crawl closes the socket."""
+    # The language model loads on first use (about half a second): before the first page, so
+    # that it does not count against that page's HEED_EXTRACT_TIMEOUT.
+    extract_page(_WARM_UP, "http://127.0.0.1/")
+    sock.sendall(_frame(READY))
     while True:
         try:
             (size,) = _LENGTH.unpack(_read_exactly(sock, _LENGTH.size))
@@ -106,21 +119,31 @@ def inline(job: Job) -> Deferred[PageText | None]:
     return succeed(found)
 
 
+@dataclass
+class _Ask:
+    """One page's job, who waits for its answer, and whether a worker has died on it."""
+
+    job: Job
+    done: Deferred[PageText | None] = field(default_factory=Deferred)
+    retried: bool = False
+
+
 class _Worker(Protocol):
     """The crawl's end of one worker: at most one job at a time."""
 
     def __init__(self, pool: ExtractionWorkers, pid: int) -> None:
         self.pool = pool
         self.pid = pid
-        self.job: Deferred[PageText | None] | None = None
+        self.ask: _Ask | None = None
         self.started = 0.0
         self.timed_out = False
+        self.ready = False
         self._buffer = bytearray()
 
-    def send(self, job: Job, done: Deferred[PageText | None]) -> None:
-        self.job = done
+    def send(self, ask: _Ask) -> None:
+        self.ask = ask
         self.started = time.monotonic()
-        frame = _frame(job)
+        frame = _frame(ask.job)
         # Straight into the socket, most often whole: the worker has read every earlier job
         # (it answered them), so nothing of ours waits in the transport's buffer. What the
         # socket does not take now, the transport writes when it can.
@@ -128,6 +151,9 @@ class _Worker(Protocol):
             sent = os.write(self._link.fileno(), frame)
         except BlockingIOError:
             sent = 0
+        except OSError:  # the worker died while idle: connectionLost hands the job on
+            self.close()
+            return
         if sent < len(frame):
             self._link.write(frame[sent:])
 
@@ -140,18 +166,23 @@ class _Worker(Protocol):
             return
         answer = marshal.loads(bytes(self._buffer[_LENGTH.size : _LENGTH.size + size]))
         del self._buffer[: _LENGTH.size + size]
-        self._finish(PageText(*answer) if answer is not None else None)
+        if not self.ready:
+            self.ready = answer == READY
+            self.pool.idle(self)
+            return
+        ask, self.ask = self.ask, None
+        if ask is not None:
+            ask.done.callback(PageText(*answer) if answer is not None else None)
         self.pool.idle(self)
 
-    def overdue(self, now: float) -> bool:
+    def overdue(self, now: float) -> None:
         """Kill the worker if its job has run past ``HEED_EXTRACT_TIMEOUT``."""
-        if self.job is None or now - self.started <= self.pool.timeout:
-            return False
+        if self.ask is None or self.timed_out or now - self.started <= self.pool.timeout:
+            return
         self.timed_out = True
         self.pool.stats.inc_value("heed/extract/timed_out")
         os.kill(self.pid, signal.SIGKILL)
         self.close()
-        return True
 
     @property
     def _link(self) -> Any:
@@ -162,16 +193,13 @@ class _Worker(Protocol):
         if self.transport is not None:
             self._link.loseConnection()
 
-    def _finish(self, found: PageText | None) -> None:
-        job, self.job = self.job, None
-        if job is not None:
-            job.callback(found)
-
     def connectionLost(self, reason: Failure = None) -> None:  # type: ignore[assignment]  # noqa: N802
-        if self.job is not None and not self.timed_out:
+        ask, self.ask = self.ask, None
+        if ask is not None and not self.timed_out:
             self.pool.stats.inc_value("heed/extract/worker_lost")
-        self._finish(None)
-        self.pool.lost(self)
+        retry = ask is not None and not self.timed_out and not ask.retried
+        if not self.pool.lost(self, ask if retry else None) and ask is not None:
+            ask.done.callback(None)
 
 
 class ExtractionWorkers:
@@ -184,7 +212,7 @@ class ExtractionWorkers:
         self.timeout = crawler.settings.getfloat("HEED_EXTRACT_TIMEOUT")
         self._workers: list[_Worker] = []
         self._idle: list[_Worker] = []
-        self._waiting: deque[tuple[Job, Deferred[PageText | None]]] = deque()
+        self._waiting: deque[_Ask] = deque()
         self._closed = False
         # One watchdog for every worker, a few times per timeout (not a timer per page).
         self._watchdog: LoopingCall | None = None
@@ -200,24 +228,26 @@ class ExtractionWorkers:
         return [worker.pid for worker in self._workers]
 
     def submit(self, job: Job) -> Deferred[PageText | None]:
-        """``extract_page(**job)``, in a worker when there are any: it fires with ``None``
-        when the worker did not answer within ``HEED_EXTRACT_TIMEOUT``, died or raised, or
-        the crawl closed first."""
+        """``extract_page(**job)``, in a worker when there are any. It fires with ``None``
+        when the worker ran past ``HEED_EXTRACT_TIMEOUT``, or raised, or died on the page
+        twice (once may be chance: it is asked again), or the crawl closed first."""
         if not self.size:
             return inline(job)
-        done: Deferred[PageText | None] = Deferred()
-        self._waiting.append((job, done))
+        if self._closed:
+            return succeed(None)
+        ask = _Ask(job)
+        self._waiting.append(ask)
         self._dispatch()
-        return done
+        return ask.done
 
     def _dispatch(self) -> None:
         while self._waiting and not self._closed:
             if not self._idle and len(self._workers) < self.size:
                 self._start()
+                return
             if not self._idle:
                 return
-            job, done = self._waiting.popleft()
-            self._idle.pop().send(job, done)
+            self._idle.pop().send(self._waiting.popleft())
             self.stats.inc_value("heed/extract/in_worker")
 
     def _start(self) -> None:
@@ -239,8 +269,7 @@ class ExtractionWorkers:
             reactor.adoptStreamConnection(fd, socket.AF_UNIX, _Factory(worker))
         finally:
             os.close(fd)  # the reactor holds a duplicate
-        self._workers.append(worker)
-        self._idle.append(worker)
+        self._workers.append(worker)  # idle once it says it is ready
         if self._watchdog is None:
             self._watchdog = LoopingCall(self._watch)
             self._watchdog.start(min(1.0, self.timeout / 4), now=False)
@@ -254,14 +283,20 @@ class ExtractionWorkers:
         self._idle.append(worker)
         self._dispatch()
 
-    def lost(self, worker: _Worker) -> None:
-        """A worker's socket closed: reap it, and let the next job start a fresh one."""
+    def lost(self, worker: _Worker, again: _Ask | None) -> bool:
+        """A worker's socket closed: reap it, and let the next job start a fresh worker.
+        ``again`` (its job, on the first death) goes first; whether it was taken back."""
         if worker in self._idle:
             self._idle.remove(worker)
         if worker in self._workers:
             self._workers.remove(worker)
             _reap(worker.pid)
+        taken = again is not None and not self._closed
+        if again is not None and taken:
+            again.retried = True
+            self._waiting.appendleft(again)
         self._dispatch()
+        return taken
 
     def close(self) -> None:
         """The spider closed: stop every worker now (one may be deep in a hostile page); a
@@ -270,7 +305,7 @@ class ExtractionWorkers:
         if self._watchdog is not None and self._watchdog.running:
             self._watchdog.stop()
         while self._waiting:
-            self._waiting.popleft()[1].callback(None)
+            self._waiting.popleft().done.callback(None)
         for worker in self._workers:
             _reap(worker.pid)
             worker.close()

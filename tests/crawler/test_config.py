@@ -30,6 +30,8 @@ def test_heeds_own_defaults_are_valid() -> None:
         ("HEED_ALSO_OBEY_AGENTS", "GPTBot,CCBot"),
         ("HEED_REQUEST_CHECKS", '{"crawler.checks.robots.RobotsCheck": 200}'),
         ("HEED_REDIS_URL", None),
+        ("HEED_EXTRACT_WORKERS", "0"),
+        ("HEED_EXTRACT_TIMEOUT", "0.25"),
     ],
 )
 def test_values_as_given_on_the_command_line_are_accepted(name: str, value: object) -> None:
@@ -46,11 +48,18 @@ def test_values_as_given_on_the_command_line_are_accepted(name: str, value: obje
         ("HEED_REQUEST_CHECKS", "[1, 2]"),
         ("HEED_PRODUCT_TOKEN", 7),
         ("HEED_DECISION_LOG", None),
+        ("HEED_EXTRACT_WORKERS", -1),
+        ("HEED_EXTRACT_TIMEOUT", "0"),
     ],
 )
 def test_a_value_not_of_the_defaults_type_is_one_config_error(name: str, value: object) -> None:
     with pytest.raises(ConfigError, match=f"^{name}="):
         validate(heed_settings(**{name: value}))
+
+
+def test_a_timeout_of_zero_is_refused_as_no_number_more_than_zero() -> None:
+    with pytest.raises(ConfigError, match="is not a number more than 0"):
+        validate(heed_settings(HEED_EXTRACT_TIMEOUT=0))
 
 
 def test_unknown_names_are_reported_with_the_closest_known_one() -> None:
