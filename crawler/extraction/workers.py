@@ -17,15 +17,18 @@ None.
 
 from __future__ import annotations
 
+import ctypes
 import logging
 import marshal
 import os
 import signal
 import socket
 import struct
+import sys
 import time
 import warnings
 from collections import deque
+from contextlib import suppress
 from dataclasses import astuple, dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -47,6 +50,8 @@ _LENGTH = struct.Struct(">I")
 Job = dict[str, Any]
 
 
+# prctl(2) option: the signal a process gets when its parent dies.
+_PR_SET_PDEATHSIG = 1
 # A fresh worker's first frame: warm, ready for pages.
 READY = "ready"
 _WARM_UP = (
@@ -99,6 +104,7 @@ def _become_worker(sock: socket.socket) -> None:
         # The crawl's log handlers write to descriptors closed below.
         logging.disable(logging.CRITICAL)
         signal.set_wakeup_fd(-1)
+        _die_with_the_crawl()
         signal.signal(signal.SIGINT, signal.SIG_IGN)
         for number in (signal.SIGTERM, signal.SIGCHLD, signal.SIGHUP):
             signal.signal(number, signal.SIG_DFL)
@@ -113,10 +119,11 @@ def _become_worker(sock: socket.socket) -> None:
         os._exit(code)
 
 
-def inline(job: Job) -> Deferred[PageText | None]:
-    """``extract_page(**job)`` on the calling thread, as a worker's answer would come."""
-    found: PageText | None = extract_page(**job)
-    return succeed(found)
+def _die_with_the_crawl() -> None:
+    """On Linux, have the kernel kill the worker when the crawl dies (``PR_SET_PDEATHSIG``):
+    a crawl killed outright does not leave a worker deep in a hostile page behind."""
+    with suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
 
 
 @dataclass
@@ -208,7 +215,12 @@ class ExtractionWorkers:
 
     def __init__(self, crawler: Crawler) -> None:
         self.stats = crawler.stats
-        self.size = crawler.settings.getint("HEED_EXTRACT_WORKERS") if hasattr(os, "fork") else 0
+        self.size = crawler.settings.getint("HEED_EXTRACT_WORKERS")
+        if self.size and not sys.platform.startswith("linux"):
+            # A fork that does not exec is unsafe where system libraries keep threads of their
+            # own (macOS), and impossible on Windows.
+            logger.info("Main-content extraction runs on the crawl's thread on %s", sys.platform)
+            self.size = 0
         self.timeout = crawler.settings.getfloat("HEED_EXTRACT_TIMEOUT")
         self._workers: list[_Worker] = []
         self._idle: list[_Worker] = []
@@ -232,7 +244,8 @@ class ExtractionWorkers:
         when the worker ran past ``HEED_EXTRACT_TIMEOUT``, or raised, or died on the page
         twice (once may be chance: it is asked again), or the crawl closed first."""
         if not self.size:
-            return inline(job)
+            found: PageText | None = extract_page(**job)
+            return succeed(found)
         if self._closed:
             return succeed(None)
         ask = _Ask(job)
@@ -243,22 +256,44 @@ class ExtractionWorkers:
     def _dispatch(self) -> None:
         while self._waiting and not self._closed:
             if not self._idle and len(self._workers) < self.size:
-                self._start()
+                try:
+                    self._start()
+                except OSError as exc:
+                    self._without_workers(exc)
                 return
             if not self._idle:
                 return
             self._idle.pop().send(self._waiting.popleft())
             self.stats.inc_value("heed/extract/in_worker")
 
+    def _without_workers(self, exc: OSError) -> None:
+        """No worker could be started (out of memory or processes): extract on the crawl's
+        thread from now on, the pages already waiting included."""
+        logger.warning(
+            "Cannot start an extraction worker (%s): main content is extracted on the crawl's "
+            "thread from now on, without HEED_EXTRACT_TIMEOUT",
+            exc.strerror or exc,
+        )
+        self.size = 0
+        while self._waiting:
+            ask = self._waiting.popleft()
+            ask.done.callback(extract_page(**ask.job))
+
     def _start(self) -> None:
         from twisted.internet import reactor  # the crawl's, installed by then
 
         ours, theirs = socket.socketpair()
-        with warnings.catch_warnings():
-            # Python 3.12+ warns that a fork of a threaded process may deadlock in the child;
-            # the child runs only extraction code, which takes none of the crawl's locks.
-            warnings.simplefilter("ignore", DeprecationWarning)
-            pid = os.fork()
+        try:
+            with warnings.catch_warnings():
+                # Python 3.12+ warns that a fork of a threaded process may deadlock in the
+                # child; the child runs only extraction code, which takes none of the crawl's
+                # locks.
+                warnings.simplefilter("ignore", DeprecationWarning)
+                pid = os.fork()
+        except OSError:
+            ours.close()
+            theirs.close()
+            raise
         if pid == 0:
             ours.close()
             _become_worker(theirs)
@@ -272,7 +307,7 @@ class ExtractionWorkers:
         self._workers.append(worker)  # idle once it says it is ready
         if self._watchdog is None:
             self._watchdog = LoopingCall(self._watch)
-            self._watchdog.start(min(1.0, self.timeout / 4), now=False)
+            self._watchdog.start(min(1.0, max(0.05, self.timeout / 4)), now=False)
 
     def _watch(self) -> None:
         now = time.monotonic()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterable, Iterator
+from collections.abc import AsyncIterator, Coroutine, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -11,12 +11,14 @@ import scrapy
 from scrapy.http import Response, TextResponse
 from scrapy.linkextractors import LinkExtractor
 from scrapy.utils.defer import maybe_deferred_to_future
+from twisted.internet.defer import Deferred
 from twisted.python.failure import Failure
 
 from crawler.checks.content import KIND, READ_ONLY, content_kinds, response_kind
 from crawler.checks.noai import PAGE_DIRECTIVES
 from crawler.errors import ConfigError
-from crawler.extraction.workers import ExtractionWorkers, inline
+from crawler.extraction import PageText, extract_page
+from crawler.extraction.workers import ExtractionWorkers
 from crawler.gates import FETCHED_AT
 from crawler.log.chain import utc_now
 from crawler.page import Page
@@ -141,30 +143,37 @@ class SiteSpider(scrapy.Spider):
             url for url in links.pages if (urlsplit(url).hostname or "").lower() in self.hosts
         )
 
-    async def parse(self, response: Response) -> list[Any]:
-        """The page's item, then its links: a list (not an async generator), so that what
-        the page yields passes the spider middlewares on Scrapy's cheaper synchronous path."""
+    def parse(self, response: Response) -> list[Any] | Coroutine[Any, Any, list[Any]]:
+        """The page's item, then its links, as a list: Scrapy's spider middlewares take a
+        list on their cheaper synchronous path. A coroutine (which Scrapy awaits) only where
+        an extraction worker takes the page."""
         kind = response.meta.get(KIND) or response_kind(Page.of(response))
         max_main_bytes = self.settings.getint("HEED_EXTRACT_MAX_BYTES")
         html = response if kind == "html" and isinstance(response, TextResponse) else None
         if html is None:
             return [self._item(response, kind, item_content(response, kind, max_main_bytes))]
-        # trafilatura runs in an extraction worker while this thread finds the page's links
-        # (without Heed's add-on, or a page over HEED_EXTRACT_MAX_BYTES: on this thread).
         job = extraction_job(html, max_main_bytes)
         workers = self._workers()
-        pending = None
-        if job["main_content"]:
-            pending = workers.submit(job) if workers else inline(job)
-        requests = list(self._links(html))
-        found = await maybe_deferred_to_future(pending) if pending is not None else None
-        if found is None and pending is not None:
+        if job["main_content"] and workers is not None and workers.size:
+            return self._extracted(html, job, workers.submit(job))
+        # Without Heed's add-on, without workers or over HEED_EXTRACT_MAX_BYTES: here.
+        found = extract_page(**job) if job["main_content"] else None
+        return [self._item(html, kind, page_content(html, job, found)), *self._links(html)]
+
+    async def _extracted(
+        self, response: TextResponse, job: dict[str, Any], pending: Deferred[PageText | None]
+    ) -> list[Any]:
+        """The page's links, found while a worker extracts its main content, and its item."""
+        requests = list(self._links(response))
+        found = await maybe_deferred_to_future(pending)
+        if found is None:
             self.logger.warning(
                 "Main-content extraction of %s did not finish (over HEED_EXTRACT_TIMEOUT, or "
-                "its worker died): its item holds the page's whole visible text",
+                "its worker died twice or failed on it): its item holds the page's whole "
+                "visible text",
                 response.url,
             )
-        return [self._item(response, kind, page_content(html, job, found)), *requests]
+        return [self._item(response, "html", page_content(response, job, found)), *requests]
 
     def _item(self, response: Response, kind: str, content: dict[str, Any]) -> dict[str, Any]:
         item: dict[str, Any] = {
