@@ -47,9 +47,9 @@ HEED_CONTENT = ["html", "pdf", "epub"]
 # Keep each page's raw HTML in its item (field "html") besides its readable text.
 HEED_KEEP_HTML = False
 # Largest page, in bytes, whose main content trafilatura extracts; a larger page's item holds
-# its whole visible text instead (text_source "whole_text"). trafilatura's time grows faster
-# than the page (about 0.4 s for 1 MB of paragraphs, 19 s for 8 MB), all of it on the crawl's
-# one thread: a huge page must not stall every other origin.
+# its whole visible text instead (text_source "whole_text"), read in time linear in the page.
+# trafilatura's time grows faster than the page (about 0.4 s for 1 MB of paragraphs, 19 s for
+# 8 MB): past this size, most pages would only run into HEED_EXTRACT_TIMEOUT.
 HEED_EXTRACT_MAX_BYTES = 1048576
 # Worker processes that extract main content off the crawl's thread (forks of the crawl, made
 # when the first page needs one); 0 extracts on the crawl's thread, with no time limit. One is
