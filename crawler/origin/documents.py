@@ -135,17 +135,16 @@ class OriginDocumentFetcher:
                 "dont_merge_cookies": True,
                 "handle_httpstatus_all": True,
                 "download_timeout": self.timeout,
-                # A downloader slot per host and kind: the send-time gate of a request may wait
-                # for a document while holding its own slot's place (crawler/gates.py), so a
-                # document never queues behind a request waiting for it (pages wait for every
-                # kind, tdmrep.json and ai.txt for robots.txt, robots.txt for none).
-                "download_slot": f"{urlsplit(url).hostname} {self.kind}",
             },
         )
         # A download slot of its own per origin and kind (Scrapy's public ``download_slot``):
         # the document is not queued behind the pages' politeness delay, and the documents of
         # one origin are fetched side by side. Pages keep their slot and its delay
-        # (docs/robots.md, "Policy documents and politeness").
+        # (docs/robots.md, "Policy documents and politeness"). And the send-time gate of a
+        # request may wait for a document while holding its own slot's place
+        # (crawler/gates.py), so a document never queues behind a request waiting for it
+        # (pages wait for every kind, tdmrep.json and ai.txt for robots.txt, robots.txt for
+        # none).
         request.meta["download_slot"] = f"{origin_of(request)}#{self.kind}"
         return request
 
