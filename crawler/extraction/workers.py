@@ -165,6 +165,8 @@ class _Worker(Protocol):
             self._link.write(frame[sent:])
 
     def dataReceived(self, data: bytes) -> None:  # noqa: N802 - Twisted's name
+        if self.timed_out:  # killed: an answer that came too late takes no new job
+            return
         self._buffer += data
         if len(self._buffer) < _LENGTH.size:
             return
