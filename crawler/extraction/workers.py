@@ -38,6 +38,7 @@ from twisted.internet.protocol import Factory, Protocol
 from twisted.internet.task import LoopingCall
 
 from crawler.extraction import PageText, extract_page
+from crawler.slots import closing
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -214,6 +215,7 @@ class ExtractionWorkers:
     ``HEED_EXTRACT_WORKERS`` (0: none, every page is extracted on the crawl's thread)."""
 
     def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
         self.stats = crawler.stats
         self.size = crawler.settings.getint("HEED_EXTRACT_WORKERS")
         if self.size and not sys.platform.startswith("linux"):
@@ -310,9 +312,22 @@ class ExtractionWorkers:
             self._watchdog.start(min(1.0, max(0.05, self.timeout / 4)), now=False)
 
     def _watch(self) -> None:
+        if self._stopping():
+            # A graceful stop (Ctrl-C) waits for every page in progress: not for a hostile one
+            # to time out, nor for each page queued behind it in turn.
+            self.close()
+            return
         now = time.monotonic()
         for worker in list(self._workers):
             worker.overdue(now)
+
+    def _stopping(self) -> bool:
+        """Whether the crawl is closing its spider (Ctrl-C, ``close_spider``)."""
+        try:
+            engine = self.crawler.engine
+        except RuntimeError:  # Scrapy 2.19: no crawl has started (the pool used on its own)
+            return False
+        return engine is not None and closing(engine)
 
     def idle(self, worker: _Worker) -> None:
         self._idle.append(worker)
@@ -334,8 +349,8 @@ class ExtractionWorkers:
         return taken
 
     def close(self) -> None:
-        """The spider closed: stop every worker now (one may be deep in a hostile page); a
-        job still waiting gets no answer."""
+        """The spider is closing or closed: stop every worker now (one may be deep in a hostile
+        page); a job still waiting gets no answer."""
         self._closed = True
         if self._watchdog is not None and self._watchdog.running:
             self._watchdog.stop()

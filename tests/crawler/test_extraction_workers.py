@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import json
+import signal
 import subprocess
 import sys
 import textwrap
 import time
+from contextlib import suppress
 from pathlib import Path
+
+from crawler.cli import main
+from tests.crawling import crawl_command, read_crawl
 
 HTML = "text/html; charset=utf-8"
 REPO = Path(__file__).resolve().parents[2]
@@ -190,3 +195,55 @@ def test_the_pool_survives_kills_and_timeouts_and_reaps_its_workers() -> None:
     assert out["closed"] is None
     assert out["stats"]["heed/extract/timed_out"] == 1
     assert out["stats"]["heed/extract/worker_lost"] == 2
+
+
+def _descendants(pid: int) -> list[int]:
+    """Every live process under ``pid`` (its extraction workers), from /proc."""
+    found, parents = [], {pid}
+    for _ in range(3):
+        for entry in Path("/proc").iterdir():
+            if not entry.name.isdigit() or int(entry.name) in found:
+                continue
+            with suppress(OSError):
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+                if int(fields[1]) in parents and fields[0] != "Z":
+                    found.append(int(entry.name))
+        parents |= set(found)
+    return found
+
+
+def test_ctrl_c_does_not_wait_for_pages_queued_behind_a_busy_worker(make_server, tmp_path) -> None:
+    hostile = [f"/hostile{i}" for i in range(3)]
+    server = _site(make_server, dict.fromkeys(hostile, HOSTILE))
+    args, env = crawl_command(
+        tmp_path, [server.url_for(path) for path in hostile], spider_args={"follow": "no"}
+    )
+    proc = subprocess.Popen(
+        args,
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        # As from a terminal: SIGINT not ignored, whatever the test runner does with it.
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while len(server.log) < 4 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        time.sleep(1.5)  # the worker is deep in the first page, two more wait for it
+        workers = _descendants(proc.pid)
+        interrupted = time.monotonic()
+        proc.send_signal(signal.SIGINT)
+        stdout, stderr = proc.communicate(timeout=60)
+    finally:
+        proc.kill()
+    stopped = time.monotonic() - interrupted
+    result = read_crawl(tmp_path, proc.returncode, stdout, stderr)
+    assert workers and result.returncode == 0, stderr[-2000:]
+    # Not the 10 s timeout of each page in turn.
+    assert stopped < 4, stopped
+    assert not [pid for pid in workers if Path(f"/proc/{pid}").exists()]
+    assert all(item["text_source"] == "whole_text" for item in result.items)
+    assert main(["log", "verify", str(result.log_path)]) == 0
