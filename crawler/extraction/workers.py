@@ -203,7 +203,7 @@ class _Worker(Protocol):
 
     def connectionLost(self, reason: Failure = None) -> None:  # type: ignore[assignment]  # noqa: N802
         ask, self.ask = self.ask, None
-        if ask is not None and not self.timed_out:
+        if ask is not None and not self.timed_out and not self.pool.closed:
             self.pool.stats.inc_value("heed/extract/worker_lost")
         retry = ask is not None and not self.timed_out and not ask.retried
         if not self.pool.lost(self, ask if retry else None) and ask is not None:
@@ -227,7 +227,7 @@ class ExtractionWorkers:
         self._workers: list[_Worker] = []
         self._idle: list[_Worker] = []
         self._waiting: deque[_Ask] = deque()
-        self._closed = False
+        self.closed = False
         # One watchdog for every worker, a few times per timeout (not a timer per page).
         self._watchdog: LoopingCall | None = None
         crawler.signals.connect(self.close, signal=signals.spider_closed)
@@ -248,7 +248,7 @@ class ExtractionWorkers:
         if not self.size:
             found: PageText | None = extract_page(**job)
             return succeed(found)
-        if self._closed:
+        if self.closed:
             return succeed(None)
         ask = _Ask(job)
         self._waiting.append(ask)
@@ -256,7 +256,7 @@ class ExtractionWorkers:
         return ask.done
 
     def _dispatch(self) -> None:
-        while self._waiting and not self._closed:
+        while self._waiting and not self.closed:
             if not self._idle and len(self._workers) < self.size:
                 try:
                     self._start()
@@ -341,7 +341,7 @@ class ExtractionWorkers:
         if worker in self._workers:
             self._workers.remove(worker)
             _reap(worker.pid)
-        taken = again is not None and not self._closed
+        taken = again is not None and not self.closed
         if again is not None and taken:
             again.retried = True
             self._waiting.appendleft(again)
@@ -351,7 +351,7 @@ class ExtractionWorkers:
     def close(self) -> None:
         """The spider is closing or closed: stop every worker now (one may be deep in a hostile
         page); a job still waiting gets no answer."""
-        self._closed = True
+        self.closed = True
         if self._watchdog is not None and self._watchdog.running:
             self._watchdog.stop()
         while self._waiting:

@@ -245,5 +245,7 @@ def test_ctrl_c_does_not_wait_for_pages_queued_behind_a_busy_worker(make_server,
     # Not the 10 s timeout of each page in turn.
     assert stopped < 4, stopped
     assert not [pid for pid in workers if Path(f"/proc/{pid}").exists()]
+    # Stopped, not lost: the worker did not die on its page.
+    assert _stat(stderr, "heed/extract/worker_lost") == 0
     assert all(item["text_source"] == "whole_text" for item in result.items)
     assert main(["log", "verify", str(result.log_path)]) == 0
