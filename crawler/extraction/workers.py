@@ -55,6 +55,9 @@ Job = dict[str, Any]
 _PR_SET_PDEATHSIG = 1
 # A fresh worker's first frame: warm, ready for pages.
 READY = "ready"
+# Workers in a row that die before they are ready: then none can start (a memory limit that
+# kills each one as it loads the language model), and forking more would loop for ever.
+_MAX_UNREADY = 3
 _WARM_UP = (
     "<html><body><p>"
     + "A short paragraph of text to warm the worker up. " * 4
@@ -228,6 +231,7 @@ class ExtractionWorkers:
         self._idle: list[_Worker] = []
         self._waiting: deque[_Ask] = deque()
         self.closed = False
+        self._unready = 0
         # One watchdog for every worker, a few times per timeout (not a timer per page).
         self._watchdog: LoopingCall | None = None
         crawler.signals.connect(self.close, signal=signals.spider_closed)
@@ -261,20 +265,20 @@ class ExtractionWorkers:
                 try:
                     self._start()
                 except OSError as exc:
-                    self._without_workers(exc)
+                    self._without_workers(exc.strerror or str(exc))
                 return
             if not self._idle:
                 return
             self._idle.pop().send(self._waiting.popleft())
             self.stats.inc_value("heed/extract/in_worker")
 
-    def _without_workers(self, exc: OSError) -> None:
+    def _without_workers(self, why: str) -> None:
         """No worker could be started (out of memory or processes): extract on the crawl's
         thread from now on, the pages already waiting included."""
         logger.warning(
             "Cannot start an extraction worker (%s): main content is extracted on the crawl's "
             "thread from now on, without HEED_EXTRACT_TIMEOUT",
-            exc.strerror or exc,
+            why,
         )
         self.size = 0
         while self._waiting:
@@ -330,6 +334,7 @@ class ExtractionWorkers:
         return engine is not None and closing(engine)
 
     def idle(self, worker: _Worker) -> None:
+        self._unready = 0
         self._idle.append(worker)
         self._dispatch()
 
@@ -341,6 +346,9 @@ class ExtractionWorkers:
         if worker in self._workers:
             self._workers.remove(worker)
             _reap(worker.pid)
+            self._unready = 0 if worker.ready else self._unready + 1
+            if self._unready >= _MAX_UNREADY and not self.closed:
+                self._without_workers(f"{self._unready} in a row died before they were ready")
         taken = again is not None and not self.closed
         if again is not None and taken:
             again.retried = True

@@ -10,6 +10,7 @@ import textwrap
 import time
 from contextlib import suppress
 from pathlib import Path
+from typing import Any
 
 from crawler.cli import main
 from tests.crawling import crawl_command, read_crawl
@@ -88,8 +89,9 @@ def test_a_page_that_holds_trafilatura_past_the_timeout_keeps_its_whole_text(
     assert elapsed < 6, elapsed
 
 
-# The pool on its own, in a process of its own with the crawl's reactor: jobs, kills, timeouts.
-_POOL = textwrap.dedent(
+# The pool on its own, in a process of its own with the crawl's reactor: a script's ``main()``
+# between these two fills ``out``, which the script prints as JSON.
+_SETUP = textwrap.dedent(
     """
     import json, os, signal, sys, time
     from asyncio import sleep
@@ -124,7 +126,37 @@ _POOL = textwrap.dedent(
         except ProcessLookupError:
             return False
         return True
+    """
+)
+_RUN = textwrap.dedent(
+    """
+    def done(_):
+        print(json.dumps(out))
+        reactor.stop()
 
+    reactor.callWhenRunning(lambda: deferred_from_coro(main()).addBoth(done))
+    reactor.run()
+    """
+)
+
+
+def _run_pool(main: str) -> dict[str, Any]:
+    """What the script ``main`` put in ``out``, run with the pool in a process of its own."""
+    proc = subprocess.run(
+        [sys.executable, "-c", _SETUP + textwrap.dedent(main) + _RUN],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    out: dict[str, Any] = json.loads(proc.stdout.splitlines()[-1])
+    return out
+
+
+# Jobs, kills, timeouts.
+_POOL = """
     async def main():
         out["first"] = await ask(PAGE)
         (pid,) = pool.pids
@@ -160,28 +192,11 @@ _POOL = textwrap.dedent(
         out["reaped"] = not alive(pid) and not pool.pids
         out["closed"] = await ask(PAGE)
         out["stats"] = {k: v for k, v in crawler.stats.get_stats().items() if "extract" in k}
-
-    def done(_):
-        print(json.dumps(out))
-        reactor.stop()
-
-    reactor.callWhenRunning(lambda: deferred_from_coro(main()).addBoth(done))
-    reactor.run()
-    """
-)
+"""
 
 
 def test_the_pool_survives_kills_and_timeouts_and_reaps_its_workers() -> None:
-    proc = subprocess.run(
-        [sys.executable, "-c", _POOL],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    out = json.loads(proc.stdout.splitlines()[-1])
+    out = _run_pool(_POOL)
     assert out["first"].startswith("Paragraph 0 of the story")
     assert out["worker_is_another_process"]
     # Only its standard streams and its socket: none of the crawl's files or connections.
@@ -195,6 +210,34 @@ def test_the_pool_survives_kills_and_timeouts_and_reaps_its_workers() -> None:
     assert out["closed"] is None
     assert out["stats"]["heed/extract/timed_out"] == 1
     assert out["stats"]["heed/extract/worker_lost"] == 2
+
+
+# Every worker dies before it is ready (as under a memory limit that kills it while it loads
+# the language model): the page does not wait for ever while workers are forked in a loop.
+_NEVER_READY = """
+    async def main():
+        asked = pool.submit(job(PAGE))
+        killed = set()
+        deadline = time.monotonic() + 10
+        while not asked.called and time.monotonic() < deadline:
+            for pid in set(pool.pids) - killed:
+                os.kill(pid, signal.SIGKILL)
+                killed.add(pid)
+            await sleep(0.005)
+        found = await maybe_deferred_to_future(asked) if asked.called else None
+        out["text"] = found and found.text[:40]
+        out["forks"] = len(killed)
+        out["then"] = await ask(PAGE)
+        out["workers_after"] = pool.pids
+"""
+
+
+def test_workers_that_die_before_they_are_ready_are_not_forked_for_ever() -> None:
+    out = _run_pool(_NEVER_READY)
+    assert out["text"] and out["text"].startswith("Paragraph 0 of the story"), out
+    assert out["forks"] <= 3, out
+    # Extraction goes on in the crawl's thread.
+    assert out["then"].startswith("Paragraph 0") and out["workers_after"] == []
 
 
 def _descendants(pid: int) -> list[int]:
