@@ -346,7 +346,7 @@ class ExtractionWorkers:
         if worker in self._workers:
             self._workers.remove(worker)
             _reap(worker.pid)
-            self._unready = 0 if worker.ready else self._unready + 1
+            self._unready += not worker.ready  # a ready worker set it to 0
             if self._unready >= _MAX_UNREADY and not self.closed:
                 self._without_workers(f"{self._unready} in a row died before they were ready")
         taken = again is not None and not self.closed
