@@ -58,6 +58,9 @@ READY = "ready"
 # Workers in a row that die before they are ready: then none can start (a memory limit that
 # kills each one as it loads the language model), and forking more would loop for ever.
 _MAX_UNREADY = 3
+# Seconds a fresh worker may take to be ready (about half a second as a rule, a few on a loaded
+# machine): one stuck longer (a lock held across the fork) is killed like one stuck on a page.
+_WARM_UP_SECONDS = 10.0
 _WARM_UP = (
     "<html><body><p>"
     + "A short paragraph of text to warm the worker up. " * 4
@@ -146,7 +149,8 @@ class _Worker(Protocol):
         self.pool = pool
         self.pid = pid
         self.ask: _Ask | None = None
-        self.started = 0.0
+        # When it was forked, then when it was sent its job.
+        self.started = time.monotonic()
         self.timed_out = False
         self.ready = False
         self._buffer = bytearray()
@@ -187,11 +191,15 @@ class _Worker(Protocol):
         self.pool.idle(self)
 
     def overdue(self, now: float) -> None:
-        """Kill the worker if its job has run past ``HEED_EXTRACT_TIMEOUT``."""
-        if self.ask is None or self.timed_out or now - self.started <= self.pool.timeout:
+        """Kill the worker if its job has run past ``HEED_EXTRACT_TIMEOUT``, or if it is still
+        not ready ``_WARM_UP_SECONDS`` after its fork."""
+        if self.ready:
+            if self.ask is None or self.timed_out or now - self.started <= self.pool.timeout:
+                return
+            self.timed_out = True
+            self.pool.stats.inc_value("heed/extract/timed_out")
+        elif now - self.started <= _WARM_UP_SECONDS:
             return
-        self.timed_out = True
-        self.pool.stats.inc_value("heed/extract/timed_out")
         os.kill(self.pid, signal.SIGKILL)
         self.close()
 

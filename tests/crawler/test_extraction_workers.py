@@ -240,6 +240,28 @@ def test_workers_that_die_before_they_are_ready_are_not_forked_for_ever() -> Non
     assert out["then"].startswith("Paragraph 0") and out["workers_after"] == []
 
 
+# A worker stuck before it is ready (stopped here; a lock held across the fork would do the
+# same) is killed like one stuck on a page, and a fresh one takes the page.
+_STUCK_WARMING = """
+    async def main():
+        started = time.monotonic()
+        asked = pool.submit(job(PAGE))
+        (stuck,) = pool.pids
+        os.kill(stuck, signal.SIGSTOP)
+        found = await maybe_deferred_to_future(asked)
+        out["text"] = found and found.text[:40]
+        out["seconds"] = time.monotonic() - started
+        out["stuck_is_gone"] = not alive(stuck) and stuck not in pool.pids
+"""
+
+
+def test_a_worker_stuck_before_it_is_ready_is_replaced() -> None:
+    out = _run_pool(_STUCK_WARMING)
+    assert out["text"] and out["text"].startswith("Paragraph 0 of the story"), out
+    assert out["stuck_is_gone"]
+    assert out["seconds"] < 15, out
+
+
 def _descendants(pid: int) -> list[int]:
     """Every live process under ``pid`` (its extraction workers), from /proc."""
     found, parents = [], {pid}
