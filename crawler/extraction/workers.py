@@ -38,6 +38,7 @@ from twisted.internet.protocol import Factory, Protocol
 from twisted.internet.task import LoopingCall
 
 from crawler.extraction import PageText, extract_page
+from crawler.slots import closing
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -54,6 +55,12 @@ Job = dict[str, Any]
 _PR_SET_PDEATHSIG = 1
 # A fresh worker's first frame: warm, ready for pages.
 READY = "ready"
+# Workers in a row that die before they are ready: then none can start (a memory limit that
+# kills each one as it loads the language model), and forking more would loop for ever.
+_MAX_UNREADY = 3
+# Seconds a fresh worker may take to be ready (about half a second as a rule, a few on a loaded
+# machine): one stuck longer (a lock held across the fork) is killed like one stuck on a page.
+_WARM_UP_SECONDS = 10.0
 _WARM_UP = (
     "<html><body><p>"
     + "A short paragraph of text to warm the worker up. " * 4
@@ -142,7 +149,8 @@ class _Worker(Protocol):
         self.pool = pool
         self.pid = pid
         self.ask: _Ask | None = None
-        self.started = 0.0
+        # When it was forked, then when it was sent its job.
+        self.started = time.monotonic()
         self.timed_out = False
         self.ready = False
         self._buffer = bytearray()
@@ -185,11 +193,15 @@ class _Worker(Protocol):
         self.pool.idle(self)
 
     def overdue(self, now: float) -> None:
-        """Kill the worker if its job has run past ``HEED_EXTRACT_TIMEOUT``."""
-        if self.ask is None or self.timed_out or now - self.started <= self.pool.timeout:
+        """Kill the worker if its job has run past ``HEED_EXTRACT_TIMEOUT``, or if it is still
+        not ready ``_WARM_UP_SECONDS`` after its fork."""
+        if self.ready:
+            if self.ask is None or self.timed_out or now - self.started <= self.pool.timeout:
+                return
+            self.timed_out = True
+            self.pool.stats.inc_value("heed/extract/timed_out")
+        elif now - self.started <= _WARM_UP_SECONDS:
             return
-        self.timed_out = True
-        self.pool.stats.inc_value("heed/extract/timed_out")
         os.kill(self.pid, signal.SIGKILL)
         self.close()
 
@@ -204,7 +216,7 @@ class _Worker(Protocol):
 
     def connectionLost(self, reason: Failure = None) -> None:  # type: ignore[assignment]  # noqa: N802
         ask, self.ask = self.ask, None
-        if ask is not None and not self.timed_out:
+        if ask is not None and not self.timed_out and not self.pool.closed:
             self.pool.stats.inc_value("heed/extract/worker_lost")
         retry = ask is not None and not self.timed_out and not ask.retried
         if not self.pool.lost(self, ask if retry else None) and ask is not None:
@@ -216,6 +228,7 @@ class ExtractionWorkers:
     ``HEED_EXTRACT_WORKERS`` (0: none, every page is extracted on the crawl's thread)."""
 
     def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
         self.stats = crawler.stats
         self.size = crawler.settings.getint("HEED_EXTRACT_WORKERS")
         if self.size and not sys.platform.startswith("linux"):
@@ -227,7 +240,8 @@ class ExtractionWorkers:
         self._workers: list[_Worker] = []
         self._idle: list[_Worker] = []
         self._waiting: deque[_Ask] = deque()
-        self._closed = False
+        self.closed = False
+        self._unready = 0
         # One watchdog for every worker, a few times per timeout (not a timer per page).
         self._watchdog: LoopingCall | None = None
         crawler.signals.connect(self.close, signal=signals.spider_closed)
@@ -248,7 +262,7 @@ class ExtractionWorkers:
         if not self.size:
             found: PageText | None = extract_page(**job)
             return succeed(found)
-        if self._closed:
+        if self.closed:
             return succeed(None)
         ask = _Ask(job)
         self._waiting.append(ask)
@@ -256,25 +270,25 @@ class ExtractionWorkers:
         return ask.done
 
     def _dispatch(self) -> None:
-        while self._waiting and not self._closed:
+        while self._waiting and not self.closed:
             if not self._idle and len(self._workers) < self.size:
                 try:
                     self._start()
                 except OSError as exc:
-                    self._without_workers(exc)
+                    self._without_workers(exc.strerror or str(exc))
                 return
             if not self._idle:
                 return
             self._idle.pop().send(self._waiting.popleft())
             self.stats.inc_value("heed/extract/in_worker")
 
-    def _without_workers(self, exc: OSError) -> None:
+    def _without_workers(self, why: str) -> None:
         """No worker could be started (out of memory or processes): extract on the crawl's
         thread from now on, the pages already waiting included."""
         logger.warning(
             "Cannot start an extraction worker (%s): main content is extracted on the crawl's "
             "thread from now on, without HEED_EXTRACT_TIMEOUT",
-            exc.strerror or exc,
+            why,
         )
         self.size = 0
         while self._waiting:
@@ -312,11 +326,25 @@ class ExtractionWorkers:
             self._watchdog.start(min(1.0, max(0.05, self.timeout / 4)), now=False)
 
     def _watch(self) -> None:
+        if self._stopping():
+            # A graceful stop (Ctrl-C) waits for every page in progress: not for a hostile one
+            # to time out, nor for each page queued behind it in turn.
+            self.close()
+            return
         now = time.monotonic()
         for worker in list(self._workers):
             worker.overdue(now)
 
+    def _stopping(self) -> bool:
+        """Whether the crawl is closing its spider (Ctrl-C, ``close_spider``)."""
+        try:
+            engine = self.crawler.engine
+        except RuntimeError:  # Scrapy 2.19: no crawl has started (the pool used on its own)
+            return False
+        return engine is not None and closing(engine)
+
     def idle(self, worker: _Worker) -> None:
+        self._unready = 0
         self._idle.append(worker)
         self._dispatch()
 
@@ -328,7 +356,10 @@ class ExtractionWorkers:
         if worker in self._workers:
             self._workers.remove(worker)
             _reap(worker.pid)
-        taken = again is not None and not self._closed
+            self._unready += not worker.ready  # a ready worker set it to 0
+            if self._unready >= _MAX_UNREADY and not self.closed:
+                self._without_workers(f"{self._unready} in a row died before they were ready")
+        taken = again is not None and not self.closed
         if again is not None and taken:
             again.retried = True
             self._waiting.appendleft(again)
@@ -336,9 +367,9 @@ class ExtractionWorkers:
         return taken
 
     def close(self) -> None:
-        """The spider closed: stop every worker now (one may be deep in a hostile page); a
-        job still waiting gets no answer."""
-        self._closed = True
+        """The spider is closing or closed: stop every worker now (one may be deep in a hostile
+        page); a job still waiting gets no answer."""
+        self.closed = True
         if self._watchdog is not None and self._watchdog.running:
             self._watchdog.stop()
         while self._waiting:

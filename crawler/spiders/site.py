@@ -168,9 +168,9 @@ class SiteSpider(scrapy.Spider):
         found = await maybe_deferred_to_future(pending)
         if found is None:
             self.logger.warning(
-                "Main-content extraction of %s did not finish (over HEED_EXTRACT_TIMEOUT, or "
-                "its worker died twice or failed on it): its item holds the page's whole "
-                "visible text",
+                "Main-content extraction of %s did not finish (over HEED_EXTRACT_TIMEOUT, its "
+                "worker died twice or failed on it, or the crawl is stopping): its item holds "
+                "the page's whole visible text",
                 response.url,
             )
         return [self._item(response, "html", page_content(response, job, found)), *requests]

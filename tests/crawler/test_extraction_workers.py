@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 import json
+import signal
 import subprocess
 import sys
 import textwrap
 import time
+from contextlib import suppress
 from pathlib import Path
+from typing import Any
+
+from crawler.cli import main
+from tests.crawling import crawl_command, read_crawl
 
 HTML = "text/html; charset=utf-8"
 REPO = Path(__file__).resolve().parents[2]
@@ -83,8 +89,9 @@ def test_a_page_that_holds_trafilatura_past_the_timeout_keeps_its_whole_text(
     assert elapsed < 6, elapsed
 
 
-# The pool on its own, in a process of its own with the crawl's reactor: jobs, kills, timeouts.
-_POOL = textwrap.dedent(
+# The pool on its own, in a process of its own with the crawl's reactor: a script's ``main()``
+# between these two fills ``out``, which the script prints as JSON.
+_SETUP = textwrap.dedent(
     """
     import json, os, signal, sys, time
     from asyncio import sleep
@@ -119,7 +126,37 @@ _POOL = textwrap.dedent(
         except ProcessLookupError:
             return False
         return True
+    """
+)
+_RUN = textwrap.dedent(
+    """
+    def done(_):
+        print(json.dumps(out))
+        reactor.stop()
 
+    reactor.callWhenRunning(lambda: deferred_from_coro(main()).addBoth(done))
+    reactor.run()
+    """
+)
+
+
+def _run_pool(main: str) -> dict[str, Any]:
+    """What the script ``main`` put in ``out``, run with the pool in a process of its own."""
+    proc = subprocess.run(
+        [sys.executable, "-c", _SETUP + textwrap.dedent(main) + _RUN],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    out: dict[str, Any] = json.loads(proc.stdout.splitlines()[-1])
+    return out
+
+
+# Jobs, kills, timeouts.
+_POOL = """
     async def main():
         out["first"] = await ask(PAGE)
         (pid,) = pool.pids
@@ -155,28 +192,11 @@ _POOL = textwrap.dedent(
         out["reaped"] = not alive(pid) and not pool.pids
         out["closed"] = await ask(PAGE)
         out["stats"] = {k: v for k, v in crawler.stats.get_stats().items() if "extract" in k}
-
-    def done(_):
-        print(json.dumps(out))
-        reactor.stop()
-
-    reactor.callWhenRunning(lambda: deferred_from_coro(main()).addBoth(done))
-    reactor.run()
-    """
-)
+"""
 
 
 def test_the_pool_survives_kills_and_timeouts_and_reaps_its_workers() -> None:
-    proc = subprocess.run(
-        [sys.executable, "-c", _POOL],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    out = json.loads(proc.stdout.splitlines()[-1])
+    out = _run_pool(_POOL)
     assert out["first"].startswith("Paragraph 0 of the story")
     assert out["worker_is_another_process"]
     # Only its standard streams and its socket: none of the crawl's files or connections.
@@ -190,3 +210,107 @@ def test_the_pool_survives_kills_and_timeouts_and_reaps_its_workers() -> None:
     assert out["closed"] is None
     assert out["stats"]["heed/extract/timed_out"] == 1
     assert out["stats"]["heed/extract/worker_lost"] == 2
+
+
+# Every worker dies before it is ready (as under a memory limit that kills it while it loads
+# the language model): the page does not wait for ever while workers are forked in a loop.
+_NEVER_READY = """
+    async def main():
+        asked = pool.submit(job(PAGE))
+        killed = set()
+        deadline = time.monotonic() + 10
+        while not asked.called and time.monotonic() < deadline:
+            for pid in set(pool.pids) - killed:
+                os.kill(pid, signal.SIGKILL)
+                killed.add(pid)
+            await sleep(0.005)
+        found = await maybe_deferred_to_future(asked) if asked.called else None
+        out["text"] = found and found.text[:40]
+        out["forks"] = len(killed)
+        out["then"] = await ask(PAGE)
+        out["workers_after"] = pool.pids
+"""
+
+
+def test_workers_that_die_before_they_are_ready_are_not_forked_for_ever() -> None:
+    out = _run_pool(_NEVER_READY)
+    assert out["text"] and out["text"].startswith("Paragraph 0 of the story"), out
+    assert out["forks"] <= 3, out
+    # Extraction goes on in the crawl's thread.
+    assert out["then"].startswith("Paragraph 0") and out["workers_after"] == []
+
+
+# A worker stuck before it is ready (stopped here; a lock held across the fork would do the
+# same) is killed like one stuck on a page, and a fresh one takes the page.
+_STUCK_WARMING = """
+    async def main():
+        started = time.monotonic()
+        asked = pool.submit(job(PAGE))
+        (stuck,) = pool.pids
+        os.kill(stuck, signal.SIGSTOP)
+        found = await maybe_deferred_to_future(asked)
+        out["text"] = found and found.text[:40]
+        out["seconds"] = time.monotonic() - started
+        out["stuck_is_gone"] = not alive(stuck) and stuck not in pool.pids
+"""
+
+
+def test_a_worker_stuck_before_it_is_ready_is_replaced() -> None:
+    out = _run_pool(_STUCK_WARMING)
+    assert out["text"] and out["text"].startswith("Paragraph 0 of the story"), out
+    assert out["stuck_is_gone"]
+    assert out["seconds"] < 15, out
+
+
+def _descendants(pid: int) -> list[int]:
+    """Every live process under ``pid`` (its extraction workers), from /proc."""
+    found, parents = [], {pid}
+    for _ in range(3):
+        for entry in Path("/proc").iterdir():
+            if not entry.name.isdigit() or int(entry.name) in found:
+                continue
+            with suppress(OSError):
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+                if int(fields[1]) in parents and fields[0] != "Z":
+                    found.append(int(entry.name))
+        parents |= set(found)
+    return found
+
+
+def test_ctrl_c_does_not_wait_for_pages_queued_behind_a_busy_worker(make_server, tmp_path) -> None:
+    hostile = [f"/hostile{i}" for i in range(3)]
+    server = _site(make_server, dict.fromkeys(hostile, HOSTILE))
+    args, env = crawl_command(
+        tmp_path, [server.url_for(path) for path in hostile], spider_args={"follow": "no"}
+    )
+    proc = subprocess.Popen(
+        args,
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        # As from a terminal: SIGINT not ignored, whatever the test runner does with it.
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while len(server.log) < 4 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        time.sleep(1.5)  # the worker is deep in the first page, two more wait for it
+        workers = _descendants(proc.pid)
+        interrupted = time.monotonic()
+        proc.send_signal(signal.SIGINT)
+        stdout, stderr = proc.communicate(timeout=60)
+    finally:
+        proc.kill()
+    stopped = time.monotonic() - interrupted
+    result = read_crawl(tmp_path, proc.returncode, stdout, stderr)
+    assert workers and result.returncode == 0, stderr[-2000:]
+    # Not the 10 s timeout of each page in turn.
+    assert stopped < 4, stopped
+    assert not [pid for pid in workers if Path(f"/proc/{pid}").exists()]
+    # Stopped, not lost: the worker did not die on its page.
+    assert _stat(stderr, "heed/extract/worker_lost") == 0
+    assert all(item["text_source"] == "whole_text" for item in result.items)
+    assert main(["log", "verify", str(result.log_path)]) == 0
