@@ -181,6 +181,9 @@ class _EntryAnswers:
         return request.url == self.url and all(read.in_force() for read in self.reads)
 
 
+# A request the stop kept from leaving: not sent, and nothing was judged.
+STOPPED = "gate.stopped"
+
 class RequestDecisions:
     """Scrapy extension: the crawl's request checks, asked by both stages of the request gate.
 
@@ -238,7 +241,7 @@ class RequestDecisions:
         """Ask the checks in order; a check that reads only policy documents gives its
         ``earlier`` answer instead, when there is one."""
         if self.stopping:
-            return [deny("gate", "gate.stopped", why="the crawl is stopping; not sent")]
+            return [deny("gate", STOPPED, why="the crawl is stopping; not sent")]
         doc = request.meta.get(DOC_META)
         verdicts: list[Verdict] = []
         for index, (check, documents_only) in enumerate(self._asked[bool(doc)]):
@@ -290,7 +293,19 @@ class RequestDecisions:
         """The decision that counts, taken as the request leaves; a deny raises."""
         entered = self._entered.pop(request, None)
         earlier = entered.verdicts if entered is not None and entered.still_hold(request) else ()
-        self.record(request, await self._ask_all(request, earlier))
+        verdicts = await self._ask_all(request, earlier)
+        if verdicts[0].reason == STOPPED and self.crawler.settings.get("JOBDIR"):
+            self._keep_for_resume(request)
+        self.record(request, verdicts)
+
+    def _keep_for_resume(self, request: Request) -> None:
+        """A paused crawl (``JOBDIR``) sends a request the stop kept from leaving when it
+        resumes: back into the scheduler, whose queue the pause saves. Its URL is in the
+        saved duplicate filter already, hence ``dont_filter``. A policy document is fetched
+        again anyway, never through the scheduler."""
+        engine = self.crawler.engine
+        if engine is not None and not request.meta.get(DOC_META):
+            engine.crawl(request.replace(dont_filter=True))
 
 
 def check_handlers(settings: BaseSettings) -> None:

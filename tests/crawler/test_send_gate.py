@@ -169,6 +169,50 @@ def test_ctrl_c_stops_at_once_instead_of_waiting_out_the_crawl_delay(
     assert all(seconds(r["ts"]) >= interrupted for r in pages)
 
 
+def test_a_paused_crawl_sends_on_resume_what_the_stop_kept_from_leaving(
+    make_server, tmp_path: Path
+) -> None:
+    server = make_server()
+    site = Site(server, crawl_delay=30)
+    jobdir = tmp_path / "job"
+    args, env = crawl_command(
+        tmp_path, [server.url_for("/")], settings={"JOBDIR": str(jobdir)}, log_name="one.jsonl"
+    )
+    proc = subprocess.Popen(
+        args,
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while "/" not in site.paths() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        time.sleep(1)  # its ten links are queued behind the 30 s Crawl-delay
+        proc.send_signal(signal.SIGINT)
+        stdout, stderr = proc.communicate(timeout=10)
+    finally:
+        proc.kill()
+    paused = read_crawl(tmp_path, proc.returncode, stdout, stderr, "one.jsonl")
+    stopped = [r for r in paused.decisions("request") if r["reason"] == "gate.stopped"]
+    assert len(stopped) == 10 and site.pages() == [], stderr[-3000:]
+    # Resumed (with the Crawl-delay capped, to keep the test short): every page is sent.
+    args, env = crawl_command(
+        tmp_path,
+        [server.url_for("/")],
+        settings={"JOBDIR": str(jobdir), "HEED_MAX_CRAWL_DELAY": 0.1},
+        log_name="two.jsonl",
+    )
+    proc2 = subprocess.run(args, cwd=tmp_path, env=env, capture_output=True, text=True)
+    resumed = read_crawl(tmp_path, proc2.returncode, proc2.stdout, proc2.stderr, "two.jsonl")
+    assert proc2.returncode == 0, proc2.stderr[-3000:]
+    assert sorted(path for path, _ in site.pages()) == sorted(PAGES)
+    assert {item["url"].rsplit("/", 1)[1] for item in resumed.items} == {page[1:] for page in PAGES}
+
+
 def test_the_private_scrapy_api_a_graceful_stop_uses_is_still_there() -> None:
     from scrapy.core.downloader import Downloader, Slot
     from scrapy.core.engine import ExecutionEngine, _Slot
