@@ -184,6 +184,7 @@ class _EntryAnswers:
 # A request the stop kept from leaving: not sent, and nothing was judged.
 STOPPED = "gate.stopped"
 
+
 class RequestDecisions:
     """Scrapy extension: the crawl's request checks, asked by both stages of the request gate.
 

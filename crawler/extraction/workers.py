@@ -53,6 +53,9 @@ Job = dict[str, Any]
 
 # prctl(2) option: the signal a process gets when its parent dies.
 _PR_SET_PDEATHSIG = 1
+# Jobs sent to a worker ahead of its answers: it starts the next as soon as it has answered
+# one, without waiting for the crawl's thread to read that answer and send another.
+_DEPTH = 2
 # A fresh worker's first frame: warm, ready for pages.
 READY = "ready"
 # Workers in a row that die before they are ready: then none can start (a memory limit that
@@ -143,60 +146,65 @@ class _Ask:
 
 
 class _Worker(Protocol):
-    """The crawl's end of one worker: at most one job at a time."""
+    """The crawl's end of one worker: up to ``_DEPTH`` jobs sent ahead, answered in order."""
 
     def __init__(self, pool: ExtractionWorkers, pid: int) -> None:
         self.pool = pool
         self.pid = pid
-        self.ask: _Ask | None = None
-        # When it was forked, then when it was sent its job.
+        self.asks: deque[_Ask] = deque()
+        # When it was forked, then when its current job started (it starts each job as soon
+        # as it has answered the one before).
         self.started = time.monotonic()
         self.timed_out = False
         self.ready = False
         self._buffer = bytearray()
+        # A job frame the socket did not take whole waits in the transport's buffer: later
+        # ones must queue behind it there, until every job sent is answered (all read).
+        self._spilled = False
 
     def send(self, ask: _Ask) -> None:
-        self.ask = ask
-        self.started = time.monotonic()
+        if not self.asks:
+            self.started = time.monotonic()
+        self.asks.append(ask)
         frame = _frame(ask.job)
-        # Straight into the socket, most often whole: the worker has read every earlier job
-        # (it answered them), so nothing of ours waits in the transport's buffer. What the
-        # socket does not take now, the transport writes when it can.
-        try:
-            sent = os.write(self._link.fileno(), frame)
-        except BlockingIOError:
-            sent = 0
-        except OSError:  # the worker died while idle: connectionLost hands the job on
-            self.close()
-            return
+        sent = 0
+        if not self._spilled:
+            # Straight into the socket, most often whole: no transport round.
+            try:
+                sent = os.write(self._link.fileno(), frame)
+            except BlockingIOError:
+                sent = 0
+            except OSError:  # the worker died: connectionLost hands its jobs on
+                self.close()
+                return
         if sent < len(frame):
+            self._spilled = True
             self._link.write(frame[sent:])
 
     def dataReceived(self, data: bytes) -> None:  # noqa: N802 - Twisted's name
         if self.timed_out:  # killed: an answer that came too late takes no new job
             return
         self._buffer += data
-        if len(self._buffer) < _LENGTH.size:
-            return
-        (size,) = _LENGTH.unpack_from(self._buffer)
-        if len(self._buffer) < _LENGTH.size + size:
-            return
-        answer = marshal.loads(bytes(self._buffer[_LENGTH.size : _LENGTH.size + size]))
-        del self._buffer[: _LENGTH.size + size]
-        if not self.ready:
-            self.ready = answer == READY
+        while len(self._buffer) >= _LENGTH.size:
+            (size,) = _LENGTH.unpack_from(self._buffer)
+            if len(self._buffer) < _LENGTH.size + size:
+                return
+            answer = marshal.loads(bytes(self._buffer[_LENGTH.size : _LENGTH.size + size]))
+            del self._buffer[: _LENGTH.size + size]
+            if not self.ready:
+                self.ready = answer == READY
+            elif self.asks:
+                ask = self.asks.popleft()
+                self.started = time.monotonic()
+                self._spilled = self._spilled and bool(self.asks)
+                ask.done.callback(PageText(*answer) if answer is not None else None)
             self.pool.idle(self)
-            return
-        ask, self.ask = self.ask, None
-        if ask is not None:
-            ask.done.callback(PageText(*answer) if answer is not None else None)
-        self.pool.idle(self)
 
     def overdue(self, now: float) -> None:
         """Kill the worker if its job has run past ``HEED_EXTRACT_TIMEOUT``, or if it is still
         not ready ``_WARM_UP_SECONDS`` after its fork."""
         if self.ready:
-            if self.ask is None or self.timed_out or now - self.started <= self.pool.timeout:
+            if not self.asks or self.timed_out or now - self.started <= self.pool.timeout:
                 return
             self.timed_out = True
             self.pool.stats.inc_value("heed/extract/timed_out")
@@ -215,11 +223,18 @@ class _Worker(Protocol):
             self._link.loseConnection()
 
     def connectionLost(self, reason: Failure = None) -> None:  # type: ignore[assignment]  # noqa: N802
-        ask, self.ask = self.ask, None
-        if ask is not None and not self.timed_out and not self.pool.closed:
+        """The job it was on gives up (timed out, or died on twice) or is asked again; the
+        jobs sent behind it are asked again as they were."""
+        asks, self.asks = list(self.asks), deque()
+        current = asks[0] if asks else None
+        if current is not None and not self.timed_out and not self.pool.closed:
             self.pool.stats.inc_value("heed/extract/worker_lost")
-        retry = ask is not None and not self.timed_out and not ask.retried
-        if not self.pool.lost(self, ask if retry else None) and ask is not None:
+        if current is not None and (self.timed_out or current.retried):
+            current.done.callback(None)
+            asks = asks[1:]
+        elif current is not None:
+            current.retried = True
+        for ask in self.pool.lost(self, asks):
             ask.done.callback(None)
 
 
@@ -238,7 +253,6 @@ class ExtractionWorkers:
             self.size = 0
         self.timeout = crawler.settings.getfloat("HEED_EXTRACT_TIMEOUT")
         self._workers: list[_Worker] = []
-        self._idle: list[_Worker] = []
         self._waiting: deque[_Ask] = deque()
         self.closed = False
         self._unready = 0
@@ -271,15 +285,18 @@ class ExtractionWorkers:
 
     def _dispatch(self) -> None:
         while self._waiting and not self.closed:
-            if not self._idle and len(self._workers) < self.size:
+            ready = [w for w in self._workers if w.ready and not w.timed_out]
+            starting = len(ready) < len(self._workers)
+            free = min(ready, key=lambda w: len(w.asks), default=None)
+            if (free is None or free.asks) and not starting and len(self._workers) < self.size:
                 try:
                     self._start()
                 except OSError as exc:
                     self._without_workers(exc.strerror or str(exc))
                 return
-            if not self._idle:
+            if free is None or len(free.asks) >= _DEPTH:
                 return
-            self._idle.pop().send(self._waiting.popleft())
+            free.send(self._waiting.popleft())
             self.stats.inc_value("heed/extract/in_worker")
 
     def _without_workers(self, why: str) -> None:
@@ -344,27 +361,24 @@ class ExtractionWorkers:
         return engine is not None and closing(engine)
 
     def idle(self, worker: _Worker) -> None:
+        """``worker`` is ready, or answered a job: it has room for another."""
         self._unready = 0
-        self._idle.append(worker)
         self._dispatch()
 
-    def lost(self, worker: _Worker, again: _Ask | None) -> bool:
+    def lost(self, worker: _Worker, again: list[_Ask]) -> list[_Ask]:
         """A worker's socket closed: reap it, and let the next job start a fresh worker.
-        ``again`` (its job, on the first death) goes first; whether it was taken back."""
-        if worker in self._idle:
-            self._idle.remove(worker)
+        ``again`` (its jobs not given up) go first; those not taken back are returned."""
         if worker in self._workers:
             self._workers.remove(worker)
             _reap(worker.pid)
             self._unready += not worker.ready  # a ready worker set it to 0
             if self._unready >= _MAX_UNREADY and not self.closed:
                 self._without_workers(f"{self._unready} in a row died before they were ready")
-        taken = again is not None and not self.closed
-        if again is not None and taken:
-            again.retried = True
-            self._waiting.appendleft(again)
+        if self.closed:
+            return again
+        self._waiting.extendleft(reversed(again))
         self._dispatch()
-        return taken
+        return []
 
     def close(self) -> None:
         """The spider is closing or closed: stop every worker now (one may be deep in a hostile
@@ -378,7 +392,6 @@ class ExtractionWorkers:
             _reap(worker.pid)
             worker.close()
         self._workers.clear()
-        self._idle.clear()
 
 
 class _Factory(Factory):
