@@ -9,8 +9,11 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -165,3 +168,52 @@ def run_crawl(
         preexec_fn=_limit_file_size(file_size_limit) if file_size_limit else None,
     )
     return read_crawl(workdir, proc.returncode, proc.stdout, proc.stderr, log_name)
+
+
+@dataclass
+class Interrupted:
+    """A crawl stopped with Ctrl-C: what it left, when it was interrupted (``time.time()``)
+    and how many seconds it took to exit after that."""
+
+    result: CrawlResult
+    at: float
+    took: float
+
+
+def interrupt_crawl(
+    workdir: Path,
+    command: tuple[list[str], dict[str, str]],
+    ready: Callable[[], bool],
+    settle: float,
+    *,
+    before: Callable[[int], None] | None = None,
+    timeout: float = 10,
+    log_name: str = "decisions.jsonl",
+) -> Interrupted:
+    """Run ``command`` (from ``crawl_command``), wait until ``ready()`` and ``settle`` seconds
+    more, call ``before(pid)``, send SIGINT as a terminal would, and wait for it to exit."""
+    args, env = command
+    proc = subprocess.Popen(
+        args,
+        cwd=workdir,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        # As from a terminal: SIGINT not ignored, whatever the test runner does with it.
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while not ready() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        time.sleep(settle)
+        if before is not None:
+            before(proc.pid)
+        at = time.time()
+        proc.send_signal(signal.SIGINT)
+        stdout, stderr = proc.communicate(timeout=timeout)
+    finally:
+        proc.kill()
+    took = time.time() - at
+    return Interrupted(read_crawl(workdir, proc.returncode, stdout, stderr, log_name), at, took)

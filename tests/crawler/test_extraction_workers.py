@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import signal
 import subprocess
 import sys
 import textwrap
@@ -13,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from crawler.cli import main
-from tests.crawling import crawl_command, read_crawl
+from tests.crawling import crawl_command, interrupt_crawl
 
 HTML = "text/html; charset=utf-8"
 REPO = Path(__file__).resolve().parents[2]
@@ -280,32 +279,20 @@ def _descendants(pid: int) -> list[int]:
 def test_ctrl_c_does_not_wait_for_pages_queued_behind_a_busy_worker(make_server, tmp_path) -> None:
     hostile = [f"/hostile{i}" for i in range(3)]
     server = _site(make_server, dict.fromkeys(hostile, HOSTILE))
-    args, env = crawl_command(
+    command = crawl_command(
         tmp_path, [server.url_for(path) for path in hostile], spider_args={"follow": "no"}
     )
-    proc = subprocess.Popen(
-        args,
-        cwd=tmp_path,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        # As from a terminal: SIGINT not ignored, whatever the test runner does with it.
-        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    workers: list[int] = []
+    # The worker is deep in the first page 1.5 s after it arrived, two more wait for it.
+    stop = interrupt_crawl(
+        tmp_path,
+        command,
+        lambda: len(server.log) >= 4,
+        settle=1.5,
+        before=lambda pid: workers.extend(_descendants(pid)),
+        timeout=60,
     )
-    try:
-        deadline = time.monotonic() + 30
-        while len(server.log) < 4 and time.monotonic() < deadline:
-            time.sleep(0.05)
-        time.sleep(1.5)  # the worker is deep in the first page, two more wait for it
-        workers = _descendants(proc.pid)
-        interrupted = time.monotonic()
-        proc.send_signal(signal.SIGINT)
-        stdout, stderr = proc.communicate(timeout=60)
-    finally:
-        proc.kill()
-    stopped = time.monotonic() - interrupted
-    result = read_crawl(tmp_path, proc.returncode, stdout, stderr)
+    result, stopped, stderr = stop.result, stop.took, stop.result.stderr
     assert workers and result.returncode == 0, stderr[-2000:]
     # Not the 10 s timeout of each page in turn.
     assert stopped < 4, stopped

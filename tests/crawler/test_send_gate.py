@@ -4,7 +4,6 @@ of one host with a Crawl-delay, the server's own arrival times as the clock."""
 from __future__ import annotations
 
 import json
-import signal
 import subprocess
 import threading
 import time
@@ -21,7 +20,7 @@ from crawler.origin.robots import RobotsPolicy
 from reservations.verdict import Verdict, allow
 from tests.crawler.checks.test_blocklist_gate import write_list
 from tests.crawler.origin.test_policy_cache import cache_settings
-from tests.crawling import crawl_command, read_crawl
+from tests.crawling import crawl_command, interrupt_crawl, read_crawl
 
 HTML = "text/html; charset=utf-8"
 PAGES = [f"/p{n}" for n in range(10)]
@@ -138,29 +137,10 @@ def test_ctrl_c_stops_at_once_instead_of_waiting_out_the_crawl_delay(
 ) -> None:
     server = make_server()
     site = Site(server, crawl_delay=30)
-    args, env = crawl_command(tmp_path, [server.url_for("/")], settings={"HEED_BLOCKLISTS": []})
-    proc = subprocess.Popen(
-        args,
-        cwd=tmp_path,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        # As from a terminal: SIGINT not ignored, whatever the test runner does with it.
-        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
-    )
-    try:
-        deadline = time.monotonic() + 30
-        while "/" not in site.paths() and time.monotonic() < deadline:
-            time.sleep(0.05)
-        time.sleep(1)  # its ten links are queued behind the 30 s Crawl-delay
-        interrupted = time.time()
-        proc.send_signal(signal.SIGINT)
-        stdout, stderr = proc.communicate(timeout=10)
-    finally:
-        proc.kill()
-    stopped = time.time() - interrupted
-    result = read_crawl(tmp_path, proc.returncode, stdout, stderr)
+    command = crawl_command(tmp_path, [server.url_for("/")], settings={"HEED_BLOCKLISTS": []})
+    # Its ten links are queued behind the 30 s Crawl-delay a second after "/" was served.
+    stop = interrupt_crawl(tmp_path, command, lambda: "/" in site.paths(), settle=1)
+    result, interrupted, stopped, stderr = stop.result, stop.at, stop.took, stop.result.stderr
     assert stopped < 5, stderr
     assert site.pages() == [] and all(at < interrupted for _, at in site.arrivals)
     pages = [r for r in result.decisions("request") if r["url"].endswith(tuple(PAGES))]
@@ -175,28 +155,13 @@ def test_a_paused_crawl_sends_on_resume_what_the_stop_kept_from_leaving(
     server = make_server()
     site = Site(server, crawl_delay=30)
     jobdir = tmp_path / "job"
-    args, env = crawl_command(
+    command = crawl_command(
         tmp_path, [server.url_for("/")], settings={"JOBDIR": str(jobdir)}, log_name="one.jsonl"
     )
-    proc = subprocess.Popen(
-        args,
-        cwd=tmp_path,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
-    )
-    try:
-        deadline = time.monotonic() + 30
-        while "/" not in site.paths() and time.monotonic() < deadline:
-            time.sleep(0.05)
-        time.sleep(1)  # its ten links are queued behind the 30 s Crawl-delay
-        proc.send_signal(signal.SIGINT)
-        stdout, stderr = proc.communicate(timeout=10)
-    finally:
-        proc.kill()
-    paused = read_crawl(tmp_path, proc.returncode, stdout, stderr, "one.jsonl")
+    paused = interrupt_crawl(
+        tmp_path, command, lambda: "/" in site.paths(), settle=1, log_name="one.jsonl"
+    ).result
+    stderr = paused.stderr
     stopped = [r for r in paused.decisions("request") if r["reason"] == "gate.stopped"]
     assert len(stopped) == 10 and site.pages() == [], stderr[-3000:]
     # Resumed (with the Crawl-delay capped, to keep the test short): every page is sent.
