@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Coroutine, Iterable, Iterator
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -89,11 +90,10 @@ class SiteSpider(scrapy.Spider):
         self.scheduled = 0
         self.seen: set[bytes] = set()
 
+    @cached_property
     def _workers(self) -> ExtractionWorkers | None:
         """The crawl's extraction workers; None without Heed's add-on (extraction inline)."""
-        if not hasattr(self, "_extraction"):
-            self._extraction = self.crawler.get_extension(ExtractionWorkers)
-        return self._extraction
+        return self.crawler.get_extension(ExtractionWorkers)
 
     def _room(self) -> bool:
         return not self.max_pages or self.scheduled < self.max_pages
@@ -153,7 +153,7 @@ class SiteSpider(scrapy.Spider):
         if html is None:
             return [self._item(response, kind, item_content(response, kind, max_main_bytes))]
         job = extraction_job(html, max_main_bytes)
-        workers = self._workers()
+        workers = self._workers
         if job["main_content"] and workers is not None and workers.size:
             return self._extracted(html, job, workers.submit(job))
         # Without Heed's add-on, without workers or over HEED_EXTRACT_MAX_BYTES: here.

@@ -66,6 +66,30 @@ def test_with_no_workers_pages_are_extracted_on_the_crawls_thread(make_server, c
     assert item["text_source"] == "main_content" and "About us" not in item["text"]
 
 
+def test_pages_larger_than_the_socket_takes_at_once_are_extracted_each_to_its_own_item(
+    make_server, crawl
+) -> None:
+    # About 600 KB each: a job frame the worker's socket does not take whole, sent while the
+    # one before it waits in the transport's buffer.
+    pages = {
+        f"/big{n}": PAGE.replace(
+            "</article>",
+            "".join(f"<p>Page {n}, paragraph {i}, with words enough.</p>" for i in range(12000))
+            + "</article>",
+        )
+        for n in range(4)
+    }
+    server = _site(make_server, pages)
+    result = crawl([server.url_for(path) for path in pages], spider_args={"follow": "no"})
+    assert result.returncode == 0, result.stderr[-2000:]
+    items = {item["url"].rsplit("/", 1)[1]: item for item in result.items}
+    assert sorted(items) == sorted(path[1:] for path in pages)
+    for name, item in items.items():
+        assert item["text_source"] == "main_content"
+        assert f"Page {name[3:]}, paragraph 11999" in item["text"]
+        assert "About us" not in item["text"]
+
+
 def test_a_page_that_holds_trafilatura_past_the_timeout_keeps_its_whole_text(
     make_server, crawl
 ) -> None:
