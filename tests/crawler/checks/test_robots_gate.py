@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
+from itertools import pairwise
+from urllib.parse import urlsplit
 
 import pytest
 from werkzeug import Request, Response
+
+from tests.crawler.test_send_gate import seconds
 
 HTML = "text/html; charset=utf-8"
 
@@ -280,11 +284,19 @@ def test_crawl_delay_spaces_every_page_request_as_the_server_sees_them(make_serv
         server.expect_request(path).respond_with_handler(arrive)
     result = crawl([server.url_for(p) for p in paths])
     assert result.returncode == 0, result.stderr
-    # Measured where the requests arrive: each gap at least the delay (a randomised delay,
-    # Scrapy's default for DOWNLOAD_DELAY, would fall below it about half the time).
+    # Measured where the requests leave, by the send-time records: each gap at least the delay
+    # (a randomised delay, Scrapy's default for DOWNLOAD_DELAY, would fall below it about half
+    # the time).
+    sent = sorted(
+        seconds(r["ts"]) for r in result.decisions("request") if urlsplit(r["url"]).path in paths
+    )
+    assert len(sent) == len(paths)
+    assert min(b - a for a, b in pairwise(sent)) >= 0.5 - 0.005, sent
+    # And where they arrive, within what the server's own thread may be scheduled late on a
+    # loaded machine (a randomised delay would still fall below this in all but 0.5 % of runs).
     assert len(arrivals) == len(paths)
-    gaps = [later - earlier for earlier, later in zip(arrivals, arrivals[1:], strict=False)]
-    assert min(gaps) >= 0.5 - 0.02, gaps
+    gaps = [later - earlier for earlier, later in pairwise(arrivals)]
+    assert min(gaps) >= 0.5 - 0.05, gaps
 
 
 @pytest.mark.parametrize(
